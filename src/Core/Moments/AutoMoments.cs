@@ -1,0 +1,17 @@
+using BnNative.Tensors;
+
+namespace BnNative.Moments;
+
+/// <summary>
+/// Runs the backend measured fastest for the input's form (bench/, see the README's performance table).
+/// Never fails for lack of a native library.
+/// </summary>
+internal sealed class AutoMoments : MomentsBackend
+{
+    public override string Name => "auto";
+
+    public override MomentsBackend Resolve<T>(TensorView<T> x, int channelAxis) => Simd;
+
+    protected override BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads) =>
+        Resolve(x, channelAxis).Compute(x, channelAxis, threads);
+}

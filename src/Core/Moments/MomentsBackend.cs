@@ -1,0 +1,147 @@
+using System.Numerics;
+using BnNative.Tensors;
+
+namespace BnNative.Moments;
+
+/// <summary>
+/// Computes per-channel <see cref="BatchMoments"/> of a tensor view. Every backend validates its input the
+/// same way before it reads any data; results of one backend are bitwise identical whatever the thread count.
+/// </summary>
+/// <remarks>
+/// Managed backends: <see cref="Reference"/> (double, two-pass, plain loops: the oracle), <see cref="Simd"/>
+/// (vectorized, float accumulated in double) and <see cref="Auto"/> (the fastest available for the shape, never
+/// fails for lack of a native library). Native backends (CBLAS over OpenBLAS, MKL, BLIS or reference BLAS) live
+/// in the BnNative.Native assembly and are found with <see cref="Cblas"/> / <see cref="TryCblas"/>.
+/// </remarks>
+public abstract class MomentsBackend
+{
+    /// <summary>The double-precision two-pass oracle.</summary>
+    public static MomentsBackend Reference { get; } = new ReferenceMoments();
+
+    /// <summary>The managed vectorized backend.</summary>
+    public static MomentsBackend Simd { get; } = new SimdMoments();
+
+    /// <summary>Picks the fastest available backend for each shape; never fails for lack of a native library.</summary>
+    public static MomentsBackend Auto { get; } = new AutoMoments();
+
+    /// <summary>Short name, e.g. <c>simd</c> or <c>cblas:openblas</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// The native CBLAS backend over <paramref name="library"/> (a path, or mkl | openblas | blis | reference;
+    /// null: the <c>BNNATIVE_BLAS</c> environment variable, else the first library that loads).
+    /// </summary>
+    /// <exception cref="NativeBackendUnavailableException">No native provider is installed or the library does not
+    /// load; the message lists what was tried and what to install.</exception>
+    public static MomentsBackend Cblas(string? library = null) =>
+        TryCblas(library, out var backend, out string failure)
+            ? backend
+            : throw new NativeBackendUnavailableException(failure);
+
+    /// <summary>Like <see cref="Cblas"/> but returns false with the reason instead of throwing.</summary>
+    public static bool TryCblas(string? library, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MomentsBackend? backend, out string failure) =>
+        NativeMomentsProviders.TryCreate(library, out backend, out failure);
+
+    /// <summary>
+    /// A backend by name: <c>reference</c>, <c>simd</c>, <c>auto</c>, <c>cblas</c> (default library) or
+    /// <c>cblas:LIB</c> with LIB a library name or path (case-insensitive).
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    /// <exception cref="NativeBackendUnavailableException">A native backend was named but cannot load.</exception>
+    public static MomentsBackend Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string trimmed = name.Trim();
+        switch (trimmed.ToLowerInvariant())
+        {
+            case "reference":
+                return Reference;
+            case "simd":
+                return Simd;
+            case "auto":
+                return Auto;
+            case "cblas":
+                return Cblas();
+        }
+
+        if (trimmed.StartsWith("cblas:", StringComparison.OrdinalIgnoreCase))
+        {
+            return Cblas(trimmed["cblas:".Length..]);
+        }
+
+        throw new ArgumentException(
+            $"Unknown moments backend '{name}'; expected reference, simd, auto, cblas or cblas:LIBRARY.", nameof(name));
+    }
+
+    /// <summary>
+    /// Per-channel moments of <paramref name="x"/> over every axis except <paramref name="channelAxis"/>.
+    /// </summary>
+    /// <param name="x">The tensor: float or double, rank ≥ 2, any strides.</param>
+    /// <param name="channelAxis">The channel axis, in [−rank, rank−1] (negative counts from the end). Use
+    /// <see cref="ChannelAxis.Resolve"/> to get tensorpack's default for a data format.</param>
+    /// <param name="threads">Worker threads, ≥ 1; null uses <see cref="Environment.ProcessorCount"/>. The result
+    /// does not depend on it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has rank below 2, no channels, or an empty reduction (n = 0).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channelAxis"/> or <paramref name="threads"/> is out of range.</exception>
+    public BatchMoments Compute<T>(TensorView<T> x, int channelAxis, int? threads = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int axis = Validate(x, channelAxis);
+        int workers = threads ?? Environment.ProcessorCount;
+        if (workers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 1.");
+        }
+
+        return ComputeCore(x, axis, workers);
+    }
+
+    /// <summary>
+    /// The backend that actually runs for <paramref name="x"/>: this one, except for <see cref="Auto"/>, which
+    /// names its choice.
+    /// </summary>
+    public virtual MomentsBackend Resolve<T>(TensorView<T> x, int channelAxis)
+        where T : unmanaged, IFloatingPointIeee754<T> => this;
+
+    /// <summary>Computes the moments of an input that <see cref="Compute{T}"/> has validated.</summary>
+    /// <param name="x">Rank ≥ 2, at least one channel and one element per channel.</param>
+    /// <param name="channelAxis">Resolved to [0, rank).</param>
+    /// <param name="threads">≥ 1.</param>
+    protected abstract BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private static int Validate<T>(TensorView<T> x, int channelAxis)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank < 2)
+        {
+            throw new ArgumentException(
+                $"Batch moments need a tensor of rank ≥ 2 (a batch axis and a channel axis); x has rank {x.Rank}.", nameof(x));
+        }
+
+        if (channelAxis < -x.Rank || channelAxis >= x.Rank)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(channelAxis), channelAxis, $"channelAxis {channelAxis} is outside [{-x.Rank}, {x.Rank - 1}] for a tensor of rank {x.Rank}.");
+        }
+
+        int axis = channelAxis < 0 ? channelAxis + x.Rank : channelAxis;
+        if (x.Lengths[axis] == 0)
+        {
+            throw new ArgumentException($"x has no channels: axis {axis} has length 0.", nameof(x));
+        }
+
+        if (x.ElementCount == 0)
+        {
+            throw new ArgumentException(
+                $"Empty reduction: x {x.Shape} has n = 0 elements per channel along the reduction axes.", nameof(x));
+        }
+
+        return axis;
+    }
+}
