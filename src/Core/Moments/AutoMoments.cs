@@ -10,8 +10,8 @@ internal sealed class AutoMoments : MomentsBackend
 {
     public override string Name => "auto";
 
-    public override MomentsBackend Resolve<T>(TensorView<T> x, int channelAxis) => Simd;
+    public override MomentsBackend Resolve<T>(TensorShape shape, int channelAxis) => Simd;
 
     protected override BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads) =>
-        Resolve(x, channelAxis).Compute(x, channelAxis, threads);
+        Resolve<T>(x.Shape, channelAxis).Compute(x, channelAxis, threads);
 }

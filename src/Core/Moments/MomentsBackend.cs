@@ -98,10 +98,12 @@ public abstract class MomentsBackend
     }
 
     /// <summary>
-    /// The backend that actually runs for <paramref name="x"/>: this one, except for <see cref="Auto"/>, which
-    /// names its choice.
+    /// The backend that actually runs for a tensor of element type <typeparamref name="T"/> with
+    /// <paramref name="shape"/>: this one, except for <see cref="Auto"/>, which names its choice.
     /// </summary>
-    public virtual MomentsBackend Resolve<T>(TensorView<T> x, int channelAxis)
+    /// <param name="shape">The tensor's shape (lengths and strides; the choice depends on nothing else).</param>
+    /// <param name="channelAxis">The channel axis, resolved to [0, rank).</param>
+    public virtual MomentsBackend Resolve<T>(TensorShape shape, int channelAxis)
         where T : unmanaged, IFloatingPointIeee754<T> => this;
 
     /// <summary>Computes the moments of an input that <see cref="Compute{T}"/> has validated.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using BnNative.Tensors;
 
 namespace BnNative.Moments;
@@ -12,6 +13,9 @@ namespace BnNative.Moments;
 /// </summary>
 internal sealed class SimdMoments : ShiftedSumsBackend
 {
+    /// <summary>Rows of at most this many 256-bit vectors keep their accumulators in registers.</summary>
+    private const int RegisterVectors = 8;
+
     public override string Name => "simd";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -44,9 +48,153 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AccumulateRows<T>(
         ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+    {
+        if (Vector256.IsHardwareAccelerated && blocks.Channels >= Vector256<T>.Count && blocks.Channels <= RegisterVectors * Vector256<T>.Count)
+        {
+            RowsInRegisters(blocks, firstRow, endRow, shifts, sum, sumOfSquares);
+        }
+        else
+        {
+            RowsInMemory(blocks, firstRow, endRow, shifts, sum, sumOfSquares);
+        }
+    }
+
+    /// <summary>
+    /// Rows of up to <see cref="RegisterVectors"/> vectors: every channel's partial sums stay in registers while the
+    /// rows are read strictly in memory order (the hardware prefetcher sees one stream).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsInRegisters<T>(
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = blocks.Channels;
+        int width = Vector256<T>.Count;
+        int vectors = channels / width;
+        int tail = vectors * width;
+        Span<T> partial = stackalloc T[2 * RegisterVectors * Vector256<T>.Count];
+        var tail1 = partial.Slice(0, channels);
+        var tail2 = partial.Slice(channels, channels);
+        tail1.Clear();
+        tail2.Clear();
+        ref T data = ref MemoryMarshal.GetReference(blocks.Memory.Span);
+        ref T shift = ref MemoryMarshal.GetReference(shifts);
+        var k0 = Vector256.LoadUnsafe(ref shift, 0);
+        var k1 = vectors > 1 ? Vector256.LoadUnsafe(ref shift, (nuint)width) : default;
+        var k2 = vectors > 2 ? Vector256.LoadUnsafe(ref shift, (nuint)(2 * width)) : default;
+        var k3 = vectors > 3 ? Vector256.LoadUnsafe(ref shift, (nuint)(3 * width)) : default;
+        var k4 = vectors > 4 ? Vector256.LoadUnsafe(ref shift, (nuint)(4 * width)) : default;
+        var k5 = vectors > 5 ? Vector256.LoadUnsafe(ref shift, (nuint)(5 * width)) : default;
+        var k6 = vectors > 6 ? Vector256.LoadUnsafe(ref shift, (nuint)(6 * width)) : default;
+        var k7 = vectors > 7 ? Vector256.LoadUnsafe(ref shift, (nuint)(7 * width)) : default;
+        var cursor = blocks.CursorAt(firstRow);
+        long row = firstRow;
+        while (row < endRow)
+        {
+            long foldEnd = Math.Min(endRow, row + FoldLength);
+            Vector256<T> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            Vector256<T> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+            for (; row < foldEnd; row++)
+            {
+                ref T x = ref Unsafe.Add(ref data, (nint)cursor.Offset);
+                var v0 = Vector256.LoadUnsafe(ref x, 0) - k0;
+                a0 += v0;
+                b0 = MultiplyAdd(v0, v0, b0);
+                if (vectors > 1)
+                {
+                    var v1 = Vector256.LoadUnsafe(ref x, (nuint)width) - k1;
+                    a1 += v1;
+                    b1 = MultiplyAdd(v1, v1, b1);
+                }
+
+                if (vectors > 2)
+                {
+                    var v2 = Vector256.LoadUnsafe(ref x, (nuint)(2 * width)) - k2;
+                    a2 += v2;
+                    b2 = MultiplyAdd(v2, v2, b2);
+                }
+
+                if (vectors > 3)
+                {
+                    var v3 = Vector256.LoadUnsafe(ref x, (nuint)(3 * width)) - k3;
+                    a3 += v3;
+                    b3 = MultiplyAdd(v3, v3, b3);
+                }
+
+                if (vectors > 4)
+                {
+                    var v4 = Vector256.LoadUnsafe(ref x, (nuint)(4 * width)) - k4;
+                    a4 += v4;
+                    b4 = MultiplyAdd(v4, v4, b4);
+                }
+
+                if (vectors > 5)
+                {
+                    var v5 = Vector256.LoadUnsafe(ref x, (nuint)(5 * width)) - k5;
+                    a5 += v5;
+                    b5 = MultiplyAdd(v5, v5, b5);
+                }
+
+                if (vectors > 6)
+                {
+                    var v6 = Vector256.LoadUnsafe(ref x, (nuint)(6 * width)) - k6;
+                    a6 += v6;
+                    b6 = MultiplyAdd(v6, v6, b6);
+                }
+
+                if (vectors > 7)
+                {
+                    var v7 = Vector256.LoadUnsafe(ref x, (nuint)(7 * width)) - k7;
+                    a7 += v7;
+                    b7 = MultiplyAdd(v7, v7, b7);
+                }
+
+                for (int j = tail; j < channels; j++)
+                {
+                    T d = Unsafe.Add(ref x, j) - Unsafe.Add(ref shift, j);
+                    tail1[j] += d;
+                    tail2[j] = T.FusedMultiplyAdd(d, d, tail2[j]);
+                }
+
+                cursor.MoveNext();
+            }
+
+            a0.CopyTo(tail1);
+            b0.CopyTo(tail2);
+            Spill(vectors, 1, a1, b1, tail1, tail2);
+            Spill(vectors, 2, a2, b2, tail1, tail2);
+            Spill(vectors, 3, a3, b3, tail1, tail2);
+            Spill(vectors, 4, a4, b4, tail1, tail2);
+            Spill(vectors, 5, a5, b5, tail1, tail2);
+            Spill(vectors, 6, a6, b6, tail1, tail2);
+            Spill(vectors, 7, a7, b7, tail1, tail2);
+            for (int c = 0; c < channels; c++)
+            {
+                sum[c] += double.CreateTruncating(tail1[c]);
+                sumOfSquares[c] += double.CreateTruncating(tail2[c]);
+            }
+
+            tail1.Clear();
+            tail2.Clear();
+        }
+    }
+
+    private static void Spill<T>(int vectors, int index, Vector256<T> sum, Vector256<T> sumOfSquares, Span<T> sums, Span<T> squares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (vectors > index)
+        {
+            sum.CopyTo(sums[(index * Vector256<T>.Count)..]);
+            sumOfSquares.CopyTo(squares[(index * Vector256<T>.Count)..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsInMemory<T>(
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = blocks.Channels;
         int width = Vector<T>.Count;
@@ -144,6 +292,19 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         }
 
         return (s1, s2);
+    }
+
+    /// <summary>a·b + c, fused (one rounding), for float or double lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> MultiplyAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector256.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        }
+
+        return Vector256.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
     }
 
     /// <summary>a·b + c, fused (one rounding), for float or double lanes.</summary>

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using BnNative.Moments;
+using BnNative.Native.Blas;
+using BnNative.Tensors;
+
+namespace BnNative.Cli;
+
+/// <summary><c>bnnative info</c>: the runtime, the CPU, every BLAS library found and what Auto picks.</summary>
+internal static class InfoCommand
+{
+    private static readonly (string Label, int[] Lengths, DataFormat Format)[] SampleShapes =
+    [
+        ("[64,64,56,56] NCHW", [64, 64, 56, 56], DataFormat.ChannelsFirst),
+        ("[64,56,56,64] NHWC", [64, 56, 56, 64], DataFormat.ChannelsLast),
+        ("[256,256,14,14] NCHW", [256, 256, 14, 14], DataFormat.ChannelsFirst),
+        ("[256,14,14,256] NHWC", [256, 14, 14, 256], DataFormat.ChannelsLast),
+        ("[1024,512]", [1024, 512], DataFormat.ChannelsLast),
+    ];
+
+    public static Command Create()
+    {
+        var command = new Command("info", "Show the runtime, CPU and SIMD width, every BLAS library found, and the backend Auto picks for a few shapes.");
+        command.SetAction(_ =>
+        {
+            Write(Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Write(TextWriter output)
+    {
+        output.WriteLine($"BnNative {typeof(MomentsBackend).Assembly.GetName().Version}");
+        output.WriteLine($".NET     {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})");
+        output.WriteLine($"OS       {RuntimeInformation.OSDescription}");
+        output.WriteLine($"CPU      {CpuModel()} ({Environment.ProcessorCount} logical cores)");
+        output.WriteLine(
+            $"SIMD     Vector<T> {Vector<byte>.Count * 8} bits; Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}; "
+            + $"AVX2 {(Avx2.IsSupported ? "yes" : "no")}; AVX-512F {(Avx512F.IsSupported ? "yes" : "no")}; FMA {(Fma.IsSupported ? "yes" : "no")}");
+        output.WriteLine();
+        output.WriteLine("BLAS libraries (BNNATIVE_BLAS=" + (Environment.GetEnvironmentVariable("BNNATIVE_BLAS") ?? "<unset>") + "):");
+        foreach (var probe in CblasLibrary.ProbeAll())
+        {
+            if (probe is { Loaded: true, Library: { } library })
+            {
+                output.WriteLine($"  {probe.Requested.ConfigName(),-10} {library.Path}");
+                output.WriteLine($"  {string.Empty,-10} config: {library.Config}");
+                output.WriteLine($"  {string.Empty,-10} core: {library.CoreName ?? "-"}; threads: {library.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+            }
+            else
+            {
+                output.WriteLine($"  {probe.Requested.ConfigName(),-10} not loaded");
+                foreach (string line in (probe.Failure ?? string.Empty).Split('\n'))
+                {
+                    output.WriteLine($"  {string.Empty,-10} {line.Trim()}");
+                }
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine(MomentsBackend.TryCblas(null, out var cblas, out string failure)
+            ? $"Default CBLAS backend: {cblas.Name}"
+            : $"Default CBLAS backend: none ({FirstLine(failure)})");
+        output.WriteLine();
+        output.WriteLine("Auto picks (float32):");
+        foreach (var (label, lengths, format) in SampleShapes)
+        {
+            var shape = TensorShape.RowMajor(lengths);
+            int axis = ChannelAxis.Resolve(lengths.Length, format);
+            output.WriteLine($"  {label,-22} channel axis {axis}: {MomentsBackend.Auto.Resolve<float>(shape, axis).Name}");
+        }
+    }
+
+    private static string FirstLine(string? text) =>
+        text is null ? "-" : text.Split('\n', 2)[0].Trim();
+
+    private static string CpuModel()
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}

@@ -1,0 +1,18 @@
+using Xunit.Sdk;
+
+namespace BnNative.Tests.Blas;
+
+/// <summary>
+/// A theory that runs once per vendor in <see cref="BlasTestVendors.All"/>, passing the
+/// <see cref="Native.Blas.BlasVendor"/> as the only argument; a vendor that cannot load is reported as skipped
+/// with the reason (see <see cref="BlasTestVendors.SkipReason"/>).
+/// </summary>
+/// <remarks>
+/// Derives from <see cref="FactAttribute"/>, not <see cref="TheoryAttribute"/>: the rows come from the discoverer,
+/// and the xunit analyzers reject a theory attribute without a data attribute (xUnit1003).
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method)]
+[XunitTestCaseDiscoverer("BnNative.Tests.Blas.BlasTheoryDiscoverer", TestAssembly.Name)]
+public sealed class BlasTheoryAttribute : FactAttribute
+{
+}
