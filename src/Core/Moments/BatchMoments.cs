@@ -54,8 +54,11 @@ public sealed record BatchMoments
 
     /// <summary>Moments of an empty batch for <paramref name="channels"/> channels: the identity of <see cref="Merge(BatchMoments, BatchMoments)"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is negative.</exception>
-    public static BatchMoments Empty(int channels) =>
-        new(0, ReadOnlyVector<double>.Filled(channels, 0), ReadOnlyVector<double>.Filled(channels, 0));
+    public static BatchMoments Empty(int channels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(channels);
+        return new(0, ReadOnlyVector<double>.Filled(channels, 0), ReadOnlyVector<double>.Filled(channels, 0));
+    }
 
     /// <summary>Per-channel variance: M2/n (biased) or M2/(n−1) (unbiased).</summary>
     /// <exception cref="InvalidOperationException">The count is 0, or 1 with the unbiased estimator.</exception>

@@ -7,54 +7,55 @@ using BnNative.Tensors;
 namespace BnNative.Moments;
 
 /// <summary>
-/// The shared driver of the fast backends: one pass over the data accumulating, per channel, the sums of
-/// (x − K_c) and (x − K_c)² around a per-channel shift K_c (the mean of the channel's first few elements),
-/// then mean = K_c + S1/n and M2 = max(S2 − S1²/n, 0). The shift keeps the subtraction free of cancellation
-/// (x ∈ {9999, 10001} has variance 1, which E[x²] − E[x]² in float32 turns into 0).
+/// The shared driver of the fast backends: one pass over the data accumulating, per channel and per block of
+/// at most <see cref="FoldLength"/> elements per partial sum, S1 = Σ(x − K_c) and S2 = Σ(x − K_c)² in the element
+/// type, folded into double. K_c is the median of a few samples spread over the channel, so (x − K_c) is small and
+/// the sums cancel little. The float32 one-pass formula E[x²] − E[x]² is never used (x ∈ {9999, 10001} has
+/// variance 1, which it turns into 0).
 /// </summary>
 /// <remarks>
-/// Work is split into chunks that depend only on the shape, never on the thread count; each chunk writes its
-/// own partial sums and the partials are added in chunk order, so the result is bitwise the same for any
-/// number of threads. Subclasses provide the two chunk kernels over <see cref="ChannelBlocks{T}"/>: runs
-/// (a contiguous run per outer index and channel) and rows (channels innermost). They accumulate in the
-/// element type over at most <see cref="FoldLength"/> elements per partial sum and fold into double.
+/// <para>Precision: a block is accepted (<see cref="ChannelAccumulator.TryAddShifted"/>) only when S2 − S1²/n loses
+/// less than a factor <see cref="MaxAmplification"/> to cancellation; otherwise the kernel recomputes that block
+/// exactly (two passes in double over data that is still in cache) and merges it with Chan's formula. Accepted
+/// blocks keep that bound together, so the relative error of M2 stays around
+/// MaxAmplification · FoldLength · 2⁻²⁴ in the worst case for float input, whatever the data.</para>
+/// <para>Determinism: work is split into chunks that depend only on the shape, never on the thread count; each
+/// chunk fills its own accumulators and they are combined in chunk order, so the result is bitwise the same for
+/// any number of threads.</para>
 /// </remarks>
 public abstract class ShiftedSumsBackend : MomentsBackend
 {
-    /// <summary>Most elements one low-precision partial sum may take before it is folded into double.</summary>
-    public const int FoldLength = 256;
+    /// <summary>Most elements one low-precision partial sum (one vector lane) takes before it is folded into double.</summary>
+    public const int FoldLength = 64;
+
+    /// <summary>Largest loss of relative precision to cancellation accepted in a block before it is recomputed exactly.</summary>
+    public const double MaxAmplification = 16;
 
     /// <summary>Target number of elements per chunk (a chunk is the unit of parallel work).</summary>
     protected const int ChunkElements = 1 << 16;
 
-    private const int ShiftSamples = 8;
+    private const int ShiftSamples = 16;
 
     /// <inheritdoc />
     protected sealed override BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads)
     {
         using var blocks = ChannelBlocks<T>.Create(x, channelAxis);
-        int channels = blocks.Channels;
         var shifts = ComputeShifts(blocks);
         var plan = ChunkPlan.For(blocks);
-        var sum = ArrayPool<double>.Shared.Rent(plan.TotalSlots);
-        var sumOfSquares = ArrayPool<double>.Shared.Rent(plan.TotalSlots);
+        var accumulators = ArrayPool<ChannelAccumulator>.Shared.Rent(plan.TotalSlots);
         try
         {
             void Run(int chunk)
             {
-                var s1 = sum.AsSpan(plan.SlotStart(chunk), plan.SlotCount(chunk));
-                var s2 = sumOfSquares.AsSpan(plan.SlotStart(chunk), plan.SlotCount(chunk));
-                s1.Clear();
-                s2.Clear();
-                long first = plan.First(chunk);
-                long end = plan.End(chunk);
+                var slots = accumulators.AsSpan(plan.SlotStart(chunk), plan.SlotCount(chunk));
+                slots.Clear();
                 if (plan.Rows)
                 {
-                    AccumulateRows(blocks, first, end, shifts, s1, s2);
+                    AccumulateRows(blocks, plan.First(chunk), plan.End(chunk), shifts, slots);
                 }
                 else
                 {
-                    AccumulateRuns(blocks, first, end, shifts, s1, s2);
+                    AccumulateRuns(blocks, plan.First(chunk), plan.End(chunk), shifts, slots);
                 }
             }
 
@@ -70,91 +71,152 @@ public abstract class ShiftedSumsBackend : MomentsBackend
                 Parallel.For(0, plan.Chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Run);
             }
 
-            return Finish(blocks, plan, shifts, sum, sumOfSquares);
+            return Finish(blocks, plan, shifts, accumulators);
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(sum);
-            ArrayPool<double>.Shared.Return(sumOfSquares);
+            ArrayPool<ChannelAccumulator>.Shared.Return(accumulators);
         }
     }
 
     /// <summary>
-    /// Adds, for the outer-channel pairs p in [<paramref name="firstPair"/>, <paramref name="endPair"/>) (p = o·C + c,
-    /// outer o, channel c), the sums over the run of (x − shift[c]) and (x − shift[c])² into slot
-    /// (p − firstPair) mod C of <paramref name="sum"/> and <paramref name="sumOfSquares"/>.
+    /// Accumulates, for the outer-channel pairs p in [<paramref name="firstPair"/>, <paramref name="endPair"/>)
+    /// (p = o·C + c for outer o and channel c), the run of pair p into slot (p − firstPair) mod C.
     /// </summary>
     protected abstract void AccumulateRuns<T>(
-        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
-    /// Adds, for the outer rows in [<paramref name="firstRow"/>, <paramref name="endRow"/>) of channels-innermost
-    /// blocks, the per-channel sums of (x − shift[c]) and (x − shift[c])² into slot c. <paramref name="firstRow"/>
-    /// is a multiple of <see cref="FoldLength"/>.
+    /// Accumulates the outer rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of channels-innermost
+    /// blocks, channel c into slot c. <paramref name="firstRow"/> is a multiple of <see cref="FoldLength"/>.
     /// </summary>
     protected abstract void AccumulateRows<T>(
-        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>Exact (mean, M2) of a contiguous block: mean in double, then the corrected two-pass sum of squares.</summary>
+    protected static (double Mean, double M2) ExactMoments<T>(ReadOnlySpan<T> block)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double total = 0;
+        foreach (T value in block)
+        {
+            total += double.CreateTruncating(value);
+        }
+
+        double mean = total / block.Length;
+        double sum = 0;
+        double sumOfSquares = 0;
+        foreach (T value in block)
+        {
+            double d = double.CreateTruncating(value) - mean;
+            sum += d;
+            sumOfSquares += d * d;
+        }
+
+        return (mean + (sum / block.Length), Math.Max(sumOfSquares - (sum * (sum / block.Length)), 0));
+    }
+
+    /// <summary>Exact (mean, M2) of channel <paramref name="channel"/> over <paramref name="rows"/> rows of channels-innermost blocks.</summary>
+    protected static (double Mean, double M2) ExactColumn<T>(ChannelBlocks<T> blocks, long firstRow, int rows, int channel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        var column = ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            var data = blocks.Memory.Span;
+            var cursor = blocks.CursorAt(firstRow);
+            for (int r = 0; r < rows; r++)
+            {
+                column[r] = double.CreateTruncating(data[(int)cursor.Offset + channel]);
+                cursor.MoveNext();
+            }
+
+            return ExactMoments<double>(column.AsSpan(0, rows));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(column);
+        }
+    }
+
+    /// <summary>Per channel, the median of up to <see cref="ShiftSamples"/> elements spread evenly over the channel.</summary>
     private static T[] ComputeShifts<T>(ChannelBlocks<T> blocks)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var data = blocks.Memory.Span;
         var shifts = new T[blocks.Channels];
-        long samples = Math.Min(ShiftSamples, blocks.CountPerChannel);
+        long n = blocks.CountPerChannel;
+        int samples = (int)Math.Min(ShiftSamples, n);
+        Span<T> sample = stackalloc T[ShiftSamples];
+        Span<long> offsets = stackalloc long[ShiftSamples];
+        for (int k = 0; k < samples; k++)
+        {
+            long position = samples == 1 ? 0 : k * (n - 1) / (samples - 1);
+            offsets[k] = blocks.OuterOffset(position / blocks.Inner) + (position % blocks.Inner);
+        }
+
         for (int c = 0; c < shifts.Length; c++)
         {
-            double total = 0;
-            for (long k = 0; k < samples; k++)
+            for (int k = 0; k < samples; k++)
             {
-                long outer = k / blocks.Inner;
-                long inner = k % blocks.Inner;
-                total += double.CreateTruncating(data[(int)(blocks.OuterOffset(outer) + (c * blocks.ChannelStride) + inner)]);
+                sample[k] = data[(int)(offsets[k] + (c * blocks.ChannelStride))];
             }
 
-            shifts[c] = T.CreateTruncating(total / samples);
+            var taken = sample[..samples];
+            taken.Sort();
+            T median = taken[(samples - 1) / 2];
+            if (!T.IsFinite(median))
+            {
+                // Non-finite data makes the result non-finite anyway; keep the shift itself finite.
+                median = T.Zero;
+                foreach (T value in taken)
+                {
+                    if (T.IsFinite(value))
+                    {
+                        median = value;
+                        break;
+                    }
+                }
+            }
+
+            shifts[c] = median;
         }
 
         return shifts;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static BatchMoments Finish<T>(ChannelBlocks<T> blocks, ChunkPlan plan, T[] shifts, double[] sum, double[] sumOfSquares)
+    private static BatchMoments Finish<T>(ChannelBlocks<T> blocks, ChunkPlan plan, T[] shifts, ChannelAccumulator[] accumulators)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = blocks.Channels;
-        var s1 = new double[channels];
-        var s2 = new double[channels];
+        var totals = new ChannelAccumulator[channels];
         for (int chunk = 0; chunk < plan.Chunks; chunk++)
         {
             int start = plan.SlotStart(chunk);
             int count = plan.SlotCount(chunk);
-            int c0 = plan.FirstChannel(chunk);
+            int c = plan.FirstChannel(chunk);
             for (int slot = 0; slot < count; slot++)
             {
-                int c = c0 + slot;
-                if (c >= channels)
+                totals[c].Add(accumulators[start + slot]);
+                if (++c == channels)
                 {
-                    c -= channels;
+                    c = 0;
                 }
-
-                s1[c] += sum[start + slot];
-                s2[c] += sumOfSquares[start + slot];
             }
         }
 
-        long n = blocks.CountPerChannel;
         var mean = new double[channels];
         var m2 = new double[channels];
         for (int c = 0; c < channels; c++)
         {
-            double shift = double.CreateTruncating(shifts[c]);
-            mean[c] = shift + (s1[c] / n);
-            m2[c] = Math.Max(s2[c] - (s1[c] * (s1[c] / n)), 0);
+            (mean[c], m2[c]) = totals[c].Result(double.CreateTruncating(shifts[c]));
         }
 
-        return new BatchMoments(n, ReadOnlyVector<double>.Adopt(mean), ReadOnlyVector<double>.Adopt(m2));
+        return new BatchMoments(blocks.CountPerChannel, ReadOnlyVector<double>.Adopt(mean), ReadOnlyVector<double>.Adopt(m2));
     }
 
     /// <summary>How the work of one call is cut into chunks; a function of the shape only.</summary>

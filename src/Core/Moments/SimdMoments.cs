@@ -8,8 +8,8 @@ using BnNative.Tensors;
 namespace BnNative.Moments;
 
 /// <summary>
-/// Managed vectorized moments (<see cref="Vector{T}"/>): shifted sums accumulated in the element type over at
-/// most <see cref="ShiftedSumsBackend.FoldLength"/> elements per lane, then folded into double.
+/// Managed vectorized moments: shifted sums accumulated in the element type, at most
+/// <see cref="ShiftedSumsBackend.FoldLength"/> elements per lane, then folded into double per block.
 /// </summary>
 internal sealed class SimdMoments : ShiftedSumsBackend
 {
@@ -20,9 +20,9 @@ internal sealed class SimdMoments : ShiftedSumsBackend
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AccumulateRuns<T>(
-        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
     {
-        ref T data = ref MemoryMarshal.GetReference(blocks.Memory.Span);
+        var data = blocks.Memory.Span;
         int channels = blocks.Channels;
         int inner = blocks.Inner;
         long channelStride = blocks.ChannelStride;
@@ -31,10 +31,7 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         int slot = 0;
         for (long p = firstPair; p < endPair; p++)
         {
-            ref T run = ref Unsafe.Add(ref data, (nint)(cursor.Offset + (c * channelStride)));
-            var (s1, s2) = SumRun(ref run, inner, shifts[c]);
-            sum[slot] += s1;
-            sumOfSquares[slot] += s2;
+            AccumulateRun(data.Slice((int)(cursor.Offset + (c * channelStride)), inner), shifts[c], ref slots[slot]);
             if (++slot == channels)
             {
                 slot = 0;
@@ -49,15 +46,15 @@ internal sealed class SimdMoments : ShiftedSumsBackend
     }
 
     protected override void AccumulateRows<T>(
-        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
     {
         if (Vector256.IsHardwareAccelerated && blocks.Channels >= Vector256<T>.Count && blocks.Channels <= RegisterVectors * Vector256<T>.Count)
         {
-            RowsInRegisters(blocks, firstRow, endRow, shifts, sum, sumOfSquares);
+            RowsInRegisters(blocks, firstRow, endRow, shifts, slots);
         }
         else
         {
-            RowsInMemory(blocks, firstRow, endRow, shifts, sum, sumOfSquares);
+            RowsInMemory(blocks, firstRow, endRow, shifts, slots);
         }
     }
 
@@ -67,7 +64,7 @@ internal sealed class SimdMoments : ShiftedSumsBackend
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsInRegisters<T>(
-        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = blocks.Channels;
@@ -75,10 +72,9 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         int vectors = channels / width;
         int tail = vectors * width;
         Span<T> partial = stackalloc T[2 * RegisterVectors * Vector256<T>.Count];
-        var tail1 = partial.Slice(0, channels);
-        var tail2 = partial.Slice(channels, channels);
-        tail1.Clear();
-        tail2.Clear();
+        var partial1 = partial[..channels];
+        var partial2 = partial.Slice(channels, channels);
+        partial.Clear();
         ref T data = ref MemoryMarshal.GetReference(blocks.Memory.Span);
         ref T shift = ref MemoryMarshal.GetReference(shifts);
         var k0 = Vector256.LoadUnsafe(ref shift, 0);
@@ -90,13 +86,12 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         var k6 = vectors > 6 ? Vector256.LoadUnsafe(ref shift, (nuint)(6 * width)) : default;
         var k7 = vectors > 7 ? Vector256.LoadUnsafe(ref shift, (nuint)(7 * width)) : default;
         var cursor = blocks.CursorAt(firstRow);
-        long row = firstRow;
-        while (row < endRow)
+        for (long blockStart = firstRow; blockStart < endRow; blockStart += FoldLength)
         {
-            long foldEnd = Math.Min(endRow, row + FoldLength);
+            long blockEnd = Math.Min(endRow, blockStart + FoldLength);
             Vector256<T> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             Vector256<T> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
-            for (; row < foldEnd; row++)
+            for (long row = blockStart; row < blockEnd; row++)
             {
                 ref T x = ref Unsafe.Add(ref data, (nint)cursor.Offset);
                 var v0 = Vector256.LoadUnsafe(ref x, 0) - k0;
@@ -154,46 +149,29 @@ internal sealed class SimdMoments : ShiftedSumsBackend
                 for (int j = tail; j < channels; j++)
                 {
                     T d = Unsafe.Add(ref x, j) - Unsafe.Add(ref shift, j);
-                    tail1[j] += d;
-                    tail2[j] = T.FusedMultiplyAdd(d, d, tail2[j]);
+                    partial1[j] += d;
+                    partial2[j] = T.FusedMultiplyAdd(d, d, partial2[j]);
                 }
 
                 cursor.MoveNext();
             }
 
-            a0.CopyTo(tail1);
-            b0.CopyTo(tail2);
-            Spill(vectors, 1, a1, b1, tail1, tail2);
-            Spill(vectors, 2, a2, b2, tail1, tail2);
-            Spill(vectors, 3, a3, b3, tail1, tail2);
-            Spill(vectors, 4, a4, b4, tail1, tail2);
-            Spill(vectors, 5, a5, b5, tail1, tail2);
-            Spill(vectors, 6, a6, b6, tail1, tail2);
-            Spill(vectors, 7, a7, b7, tail1, tail2);
-            for (int c = 0; c < channels; c++)
-            {
-                sum[c] += double.CreateTruncating(tail1[c]);
-                sumOfSquares[c] += double.CreateTruncating(tail2[c]);
-            }
-
-            tail1.Clear();
-            tail2.Clear();
+            Spill(vectors, 0, a0, b0, partial1, partial2);
+            Spill(vectors, 1, a1, b1, partial1, partial2);
+            Spill(vectors, 2, a2, b2, partial1, partial2);
+            Spill(vectors, 3, a3, b3, partial1, partial2);
+            Spill(vectors, 4, a4, b4, partial1, partial2);
+            Spill(vectors, 5, a5, b5, partial1, partial2);
+            Spill(vectors, 6, a6, b6, partial1, partial2);
+            Spill(vectors, 7, a7, b7, partial1, partial2);
+            FoldRowBlock(blocks, blockStart, (int)(blockEnd - blockStart), partial1, partial2, slots);
         }
     }
 
-    private static void Spill<T>(int vectors, int index, Vector256<T> sum, Vector256<T> sumOfSquares, Span<T> sums, Span<T> squares)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (vectors > index)
-        {
-            sum.CopyTo(sums[(index * Vector256<T>.Count)..]);
-            sumOfSquares.CopyTo(squares[(index * Vector256<T>.Count)..]);
-        }
-    }
-
+    /// <summary>Any row width: per-channel partial sums in an L1-resident buffer, rows read in memory order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsInMemory<T>(
-        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = blocks.Channels;
@@ -211,11 +189,10 @@ internal sealed class SimdMoments : ShiftedSumsBackend
             ref T acc1 = ref MemoryMarshal.GetReference(partial1);
             ref T acc2 = ref MemoryMarshal.GetReference(partial2);
             var cursor = blocks.CursorAt(firstRow);
-            long row = firstRow;
-            while (row < endRow)
+            for (long blockStart = firstRow; blockStart < endRow; blockStart += FoldLength)
             {
-                long foldEnd = Math.Min(endRow, row + FoldLength);
-                for (; row < foldEnd; row++)
+                long blockEnd = Math.Min(endRow, blockStart + FoldLength);
+                for (long row = blockStart; row < blockEnd; row++)
                 {
                     ref T x = ref Unsafe.Add(ref data, (nint)cursor.Offset);
                     int j = 0;
@@ -236,14 +213,7 @@ internal sealed class SimdMoments : ShiftedSumsBackend
                     cursor.MoveNext();
                 }
 
-                for (int c = 0; c < channels; c++)
-                {
-                    sum[c] += double.CreateTruncating(partial1[c]);
-                    sumOfSquares[c] += double.CreateTruncating(partial2[c]);
-                }
-
-                partial1.Clear();
-                partial2.Clear();
+                FoldRowBlock(blocks, blockStart, (int)(blockEnd - blockStart), partial1, partial2, slots);
             }
         }
         finally
@@ -252,25 +222,44 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         }
     }
 
-    /// <summary>Σ(x − shift) and Σ(x − shift)² over one contiguous run, in double.</summary>
+    /// <summary>Folds one block of rows into the channels' accumulators (exactly where the shifted sums would cancel) and clears the partials.</summary>
+    private static void FoldRowBlock<T>(
+        ChannelBlocks<T> blocks, long blockStart, int rows, Span<T> partial1, Span<T> partial2, Span<ChannelAccumulator> slots)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int c = 0; c < partial1.Length; c++)
+        {
+            if (!slots[c].TryAddShifted(rows, double.CreateTruncating(partial1[c]), double.CreateTruncating(partial2[c])))
+            {
+                var (mean, m2) = ExactColumn(blocks, blockStart, rows, c);
+                slots[c].AddExact(rows, mean, m2);
+            }
+        }
+
+        partial1.Clear();
+        partial2.Clear();
+    }
+
+    /// <summary>Accumulates one contiguous run in blocks of <see cref="ShiftedSumsBackend.FoldLength"/> elements per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (double Sum, double SumOfSquares) SumRun<T>(ref T start, int length, T shift)
+    private static void AccumulateRun<T>(ReadOnlySpan<T> run, T shift, ref ChannelAccumulator slot)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector<T>.Count;
         int step = 2 * width;
+        int blockLength = FoldLength * width;
+        ref T start = ref MemoryMarshal.GetReference(run);
         var k = new Vector<T>(shift);
-        double s1 = 0;
-        double s2 = 0;
-        int i = 0;
-        while (length - i >= step)
+        for (int blockStart = 0; blockStart < run.Length; blockStart += blockLength)
         {
-            int blockEnd = i + Math.Min(FoldLength * width, (length - i) / step * step);
+            int blockEnd = Math.Min(run.Length, blockStart + blockLength);
+            int vectorEnd = blockStart + ((blockEnd - blockStart) / step * step);
             var a1 = Vector<T>.Zero;
             var a2 = Vector<T>.Zero;
             var b1 = Vector<T>.Zero;
             var b2 = Vector<T>.Zero;
-            for (; i < blockEnd; i += step)
+            int i = blockStart;
+            for (; i < vectorEnd; i += step)
             {
                 var v = Vector.LoadUnsafe(ref start, (nuint)i) - k;
                 var w = Vector.LoadUnsafe(ref start, (nuint)(i + width)) - k;
@@ -280,18 +269,31 @@ internal sealed class SimdMoments : ShiftedSumsBackend
                 b2 = MultiplyAdd(w, w, b2);
             }
 
-            s1 += SumToDouble(a1 + b1);
-            s2 += SumToDouble(a2 + b2);
-        }
+            double s1 = SumToDouble(a1 + b1);
+            double s2 = SumToDouble(a2 + b2);
+            for (; i < blockEnd; i++)
+            {
+                double d = double.CreateTruncating(Unsafe.Add(ref start, i) - shift);
+                s1 += d;
+                s2 += d * d;
+            }
 
-        for (; i < length; i++)
+            if (!slot.TryAddShifted(blockEnd - blockStart, s1, s2))
+            {
+                var (mean, m2) = ExactMoments(run[blockStart..blockEnd]);
+                slot.AddExact(blockEnd - blockStart, mean, m2);
+            }
+        }
+    }
+
+    private static void Spill<T>(int vectors, int index, Vector256<T> sum, Vector256<T> sumOfSquares, Span<T> sums, Span<T> squares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (vectors > index)
         {
-            double d = double.CreateTruncating(Unsafe.Add(ref start, i) - shift);
-            s1 += d;
-            s2 += d * d;
+            sum.CopyTo(sums[(index * Vector256<T>.Count)..]);
+            sumOfSquares.CopyTo(squares[(index * Vector256<T>.Count)..]);
         }
-
-        return (s1, s2);
     }
 
     /// <summary>a·b + c, fused (one rounding), for float or double lanes.</summary>

@@ -8,11 +8,10 @@ namespace BnNative.Native.Blas;
 
 /// <summary>
 /// Batch moments through a CBLAS library. Data is copied in tiles, shifted by the per-channel shift, into a
-/// cache-resident scratch matrix with one row per channel piece (zero-padded): sums come from one gemv of the
-/// tile against a ones vector, sums of squares from a dot per row. Where the channel axis is innermost the tile
-/// is a blocked transpose of up to <see cref="ShiftedSumsBackend.FoldLength"/> rows. Partial sums in the element
-/// type never cover more than <see cref="ShiftedSumsBackend.FoldLength"/> elements before they are folded into
-/// double, as in the managed backend.
+/// cache-resident scratch matrix with one row of at most 256 elements per channel piece (zero-padded): sums come
+/// from one gemv of the tile against a ones vector, sums of squares from a dot per row (dsdot, accumulated in
+/// double, for float data). Where the channel axis is innermost the tile is a blocked transpose of 256 rows. Each
+/// tile row is one block for <see cref="ChannelAccumulator"/>: recomputed exactly when its sums would cancel.
 /// </summary>
 /// <remarks>
 /// Every BLAS call works on a tile of at most 2¹⁷ elements, so no size comes near int.MaxValue and the result of
@@ -23,6 +22,7 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
 {
     private const int RunTileElements = 1 << 14;
     private const int RowTileChannels = 512;
+    private const int TileRowLength = 256;
 
     /// <summary>Creates the backend over <paramref name="library"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="library"/> is null.</exception>
@@ -41,13 +41,15 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AccumulateRuns<T>(
-        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
     {
         int channels = blocks.Channels;
-        int rowLength = Math.Min(blocks.Inner, FoldLength);
+        int rowLength = Math.Min(blocks.Inner, TileRowLength);
         int tileRows = Math.Max(1, RunTileElements / rowLength);
         var tile = ArrayPool<T>.Shared.Rent(tileRows * rowLength);
         var rowSlots = ArrayPool<int>.Shared.Rent(tileRows);
+        var rowCounts = ArrayPool<int>.Shared.Rent(tileRows);
+        var rowShifts = ArrayPool<T>.Shared.Rent(tileRows);
         var rowSums = ArrayPool<T>.Shared.Rent(tileRows);
         var ones = ArrayPool<T>.Shared.Rent(rowLength);
         try
@@ -67,10 +69,12 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
                     var row = tile.AsSpan(rows * rowLength, rowLength);
                     Subtract(data.Slice((int)(start + piece), length), shifts[c], row[..length]);
                     row[length..].Clear();
-                    rowSlots[rows++] = slot;
+                    rowSlots[rows] = slot;
+                    rowCounts[rows] = length;
+                    rowShifts[rows++] = shifts[c];
                     if (rows == tileRows)
                     {
-                        ReduceTile(tile, rows, rowLength, ones, rowSums, rowSlots, sum, sumOfSquares);
+                        ReduceTile(new Tile<T>(tile, rows, rowLength, rowSlots, rowCounts, rowShifts), ones, rowSums, slots);
                         rows = 0;
                     }
                 }
@@ -87,12 +91,14 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
                 }
             }
 
-            ReduceTile(tile, rows, rowLength, ones, rowSums, rowSlots, sum, sumOfSquares);
+            ReduceTile(new Tile<T>(tile, rows, rowLength, rowSlots, rowCounts, rowShifts), ones, rowSums, slots);
         }
         finally
         {
             ArrayPool<T>.Shared.Return(tile);
             ArrayPool<int>.Shared.Return(rowSlots);
+            ArrayPool<int>.Shared.Return(rowCounts);
+            ArrayPool<T>.Shared.Return(rowShifts);
             ArrayPool<T>.Shared.Return(rowSums);
             ArrayPool<T>.Shared.Return(ones);
         }
@@ -101,32 +107,34 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AccumulateRows<T>(
-        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<double> sum, Span<double> sumOfSquares)
+        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
     {
         int channels = blocks.Channels;
         int group = Math.Min(channels, RowTileChannels);
-        var tile = ArrayPool<T>.Shared.Rent(group * FoldLength);
+        var tile = ArrayPool<T>.Shared.Rent(group * TileRowLength);
         var rowSums = ArrayPool<T>.Shared.Rent(group);
-        var ones = ArrayPool<T>.Shared.Rent(FoldLength);
-        var slots = ArrayPool<int>.Shared.Rent(group);
+        var ones = ArrayPool<T>.Shared.Rent(TileRowLength);
+        var rowSlots = ArrayPool<int>.Shared.Rent(group);
+        var rowCounts = ArrayPool<int>.Shared.Rent(group);
+        var rowShifts = ArrayPool<T>.Shared.Rent(group);
         try
         {
-            ones.AsSpan(0, FoldLength).Fill(T.One);
+            ones.AsSpan(0, TileRowLength).Fill(T.One);
             var data = blocks.Memory.Span;
-            for (long row = firstRow; row < endRow; row += FoldLength)
+            for (long row = firstRow; row < endRow; row += TileRowLength)
             {
-                int count = (int)Math.Min(FoldLength, endRow - row);
+                int count = (int)Math.Min(TileRowLength, endRow - row);
                 for (int c0 = 0; c0 < channels; c0 += group)
                 {
                     int width = Math.Min(group, channels - c0);
-                    tile.AsSpan(0, width * FoldLength).Clear();
+                    tile.AsSpan(0, width * TileRowLength).Clear();
                     var cursor = blocks.CursorAt(row);
                     for (int r = 0; r < count; r++)
                     {
                         var x = data.Slice((int)cursor.Offset + c0, width);
                         for (int c = 0; c < width; c++)
                         {
-                            tile[(c * FoldLength) + r] = x[c] - shifts[c0 + c];
+                            tile[(c * TileRowLength) + r] = x[c] - shifts[c0 + c];
                         }
 
                         cursor.MoveNext();
@@ -134,10 +142,12 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
 
                     for (int c = 0; c < width; c++)
                     {
-                        slots[c] = c0 + c;
+                        rowSlots[c] = c0 + c;
+                        rowCounts[c] = count;
+                        rowShifts[c] = shifts[c0 + c];
                     }
 
-                    ReduceTile(tile, width, FoldLength, ones, rowSums, slots, sum, sumOfSquares);
+                    ReduceTile(new Tile<T>(tile, width, TileRowLength, rowSlots, rowCounts, rowShifts), ones, rowSums, slots);
                 }
             }
         }
@@ -146,7 +156,9 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
             ArrayPool<T>.Shared.Return(tile);
             ArrayPool<T>.Shared.Return(rowSums);
             ArrayPool<T>.Shared.Return(ones);
-            ArrayPool<int>.Shared.Return(slots);
+            ArrayPool<int>.Shared.Return(rowSlots);
+            ArrayPool<int>.Shared.Return(rowCounts);
+            ArrayPool<T>.Shared.Return(rowShifts);
         }
     }
 
@@ -169,40 +181,61 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
         }
     }
 
-    /// <summary>Row sums (gemv against ones) and row sums of squares (dot) of a rows × rowLength tile, added to the rows' slots.</summary>
-    private void ReduceTile<T>(
-        T[] tile, int rows, int rowLength, T[] ones, T[] rowSums, int[] rowSlots, Span<double> sum, Span<double> sumOfSquares)
+    /// <summary>
+    /// Row sums (gemv against ones) and row sums of squares (a dot per row, accumulated in double for float data)
+    /// of a tile of shifted values, added to the rows' slots; a row whose sums would cancel is recomputed exactly.
+    /// </summary>
+    private void ReduceTile<T>(in Tile<T> tile, T[] ones, T[] rowSums, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (rows == 0)
+        if (tile.Rows == 0)
         {
             return;
         }
 
-        fixed (T* a = tile)
+        fixed (T* a = tile.Values)
         fixed (T* x = ones)
         fixed (T* y = rowSums)
         {
-            if (typeof(T) == typeof(float))
+            for (int r = 0; r < tile.Rows; r++)
             {
-                Library.Gemv(false, rows, rowLength, 1f, (float*)a, rowLength, (float*)x, 1, 0f, (float*)y, 1);
-                for (int r = 0; r < rows; r++)
+                long offset = (long)r * tile.RowLength;
+                double sum;
+                double sumOfSquares;
+                if (typeof(T) == typeof(float))
                 {
-                    float* row = (float*)a + ((long)r * rowLength);
-                    sum[rowSlots[r]] += ((float*)y)[r];
-                    sumOfSquares[rowSlots[r]] += Library.Dot(rowLength, row, 1, row, 1);
+                    if (r == 0)
+                    {
+                        Library.Gemv(false, tile.Rows, tile.RowLength, 1f, (float*)a, tile.RowLength, (float*)x, 1, 0f, (float*)y, 1);
+                    }
+
+                    float* row = (float*)a + offset;
+                    sum = ((float*)y)[r];
+                    sumOfSquares = Library.DotDoubleAccumulate(tile.RowLength, row, 1, row, 1);
                 }
-            }
-            else
-            {
-                Library.Gemv(false, rows, rowLength, 1d, (double*)a, rowLength, (double*)x, 1, 0d, (double*)y, 1);
-                for (int r = 0; r < rows; r++)
+                else
                 {
-                    double* row = (double*)a + ((long)r * rowLength);
-                    sum[rowSlots[r]] += ((double*)y)[r];
-                    sumOfSquares[rowSlots[r]] += Library.Dot(rowLength, row, 1, row, 1);
+                    if (r == 0)
+                    {
+                        Library.Gemv(false, tile.Rows, tile.RowLength, 1d, (double*)a, tile.RowLength, (double*)x, 1, 0d, (double*)y, 1);
+                    }
+
+                    double* row = (double*)a + offset;
+                    sum = ((double*)y)[r];
+                    sumOfSquares = Library.Dot(tile.RowLength, row, 1, row, 1);
+                }
+
+                ref var slot = ref slots[tile.Slots[r]];
+                int count = tile.Counts[r];
+                if (!slot.TryAddShifted(count, sum, sumOfSquares))
+                {
+                    var (mean, m2) = ExactMoments<T>(tile.Values.AsSpan((int)offset, count));
+                    slot.AddExact(count, mean + double.CreateTruncating(tile.Shifts[r]), m2);
                 }
             }
         }
     }
+
+    /// <summary>A scratch matrix of shifted values: one row per channel piece, zero-padded to the row length.</summary>
+    private readonly record struct Tile<T>(T[] Values, int Rows, int RowLength, int[] Slots, int[] Counts, T[] Shifts);
 }

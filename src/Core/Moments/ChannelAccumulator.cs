@@ -1,0 +1,67 @@
+namespace BnNative.Moments;
+
+/// <summary>
+/// The per-channel state of a shifted-sums reduction (<see cref="ShiftedSumsBackend"/>). Blocks whose shifted
+/// sums are free of cancellation are added as plain sums around the channel's shift; a block whose mean lies so
+/// far from the shift that S2 − S1²/n would lose more than a factor <see cref="ShiftedSumsBackend.MaxAmplification"/>
+/// of precision is refused by <see cref="TryAddShifted"/>, and the kernel adds its exactly computed moments with
+/// <see cref="AddExact"/> instead (Chan's merge).
+/// </summary>
+public struct ChannelAccumulator
+{
+    private const double AcceptedShare = 1 - (1 / ShiftedSumsBackend.MaxAmplification);
+
+    private long _shiftedCount;
+    private double _sum;
+    private double _sumOfSquares;
+    private long _exactCount;
+    private double _exactMean;
+    private double _exactM2;
+
+    /// <summary>
+    /// Adds a block of <paramref name="count"/> elements given S1 = Σ(x − shift) and S2 = Σ(x − shift)², unless
+    /// S1²/n exceeds (1 − 1/MaxAmplification)·S2, in which case nothing is added and false is returned.
+    /// </summary>
+    public bool TryAddShifted(long count, double sum, double sumOfSquares)
+    {
+        if (sum * sum > AcceptedShare * count * sumOfSquares)
+        {
+            return false;
+        }
+
+        _shiftedCount += count;
+        _sum += sum;
+        _sumOfSquares += sumOfSquares;
+        return true;
+    }
+
+    /// <summary>Adds the exact moments (count, mean, M2) of a block (Chan's merge).</summary>
+    public void AddExact(long count, double mean, double m2)
+    {
+        (_exactMean, _exactM2) = BatchMoments.MergeChannel(_exactCount, _exactMean, _exactM2, count, mean, m2);
+        _exactCount += count;
+    }
+
+    /// <summary>Adds the state of a later chunk: shifted sums add, exact parts merge.</summary>
+    internal void Add(in ChannelAccumulator later)
+    {
+        _shiftedCount += later._shiftedCount;
+        _sum += later._sum;
+        _sumOfSquares += later._sumOfSquares;
+        AddExact(later._exactCount, later._exactMean, later._exactM2);
+    }
+
+    /// <summary>The channel's (mean, M2), the shifted part taken around <paramref name="shift"/>.</summary>
+    internal readonly (double Mean, double M2) Result(double shift)
+    {
+        double mean = 0;
+        double m2 = 0;
+        if (_shiftedCount > 0)
+        {
+            mean = shift + (_sum / _shiftedCount);
+            m2 = Math.Max(_sumOfSquares - (_sum * (_sum / _shiftedCount)), 0);
+        }
+
+        return BatchMoments.MergeChannel(_shiftedCount, mean, m2, _exactCount, _exactMean, _exactM2);
+    }
+}
