@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BnNative.Collections;
 
 namespace BnNative.Moments;
@@ -132,6 +133,7 @@ public sealed record BatchMoments
     }
 
     /// <summary>Chan's merge for one channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (double Mean, double M2) MergeChannel(long na, double meanA, double m2A, long nb, double meanB, double m2B)
     {
         if (nb == 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace BnNative.Moments;
 
 /// <summary>
@@ -22,6 +23,7 @@ public struct ChannelAccumulator
     /// Adds a block of <paramref name="count"/> elements given S1 = Σ(x − shift) and S2 = Σ(x − shift)², unless
     /// S1²/n exceeds (1 − 1/MaxAmplification)·S2, in which case nothing is added and false is returned.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAddShifted(long count, double sum, double sumOfSquares)
     {
         if (sum * sum > AcceptedShare * count * sumOfSquares)
@@ -36,6 +38,7 @@ public struct ChannelAccumulator
     }
 
     /// <summary>Adds the exact moments (count, mean, M2) of a block (Chan's merge).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddExact(long count, double mean, double m2)
     {
         (_exactMean, _exactM2) = BatchMoments.MergeChannel(_exactCount, _exactMean, _exactM2, count, mean, m2);

@@ -37,6 +37,7 @@ public abstract class ShiftedSumsBackend : MomentsBackend
     private const int ShiftSamples = 16;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected sealed override BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads)
     {
         using var blocks = ChannelBlocks<T>.Create(x, channelAxis);
@@ -96,6 +97,7 @@ public abstract class ShiftedSumsBackend : MomentsBackend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Exact (mean, M2) of a contiguous block: mean in double, then the corrected two-pass sum of squares.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static (double Mean, double M2) ExactMoments<T>(ReadOnlySpan<T> block)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -119,6 +121,7 @@ public abstract class ShiftedSumsBackend : MomentsBackend
     }
 
     /// <summary>Exact (mean, M2) of channel <paramref name="channel"/> over <paramref name="rows"/> rows of channels-innermost blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static (double Mean, double M2) ExactColumn<T>(ChannelBlocks<T> blocks, long firstRow, int rows, int channel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -143,6 +146,7 @@ public abstract class ShiftedSumsBackend : MomentsBackend
     }
 
     /// <summary>Per channel, the median of up to <see cref="ShiftSamples"/> elements spread evenly over the channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T[] ComputeShifts<T>(ChannelBlocks<T> blocks)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -16,6 +16,9 @@ internal sealed class SimdMoments : ShiftedSumsBackend
     /// <summary>Rows of at most this many 256-bit vectors keep their accumulators in registers.</summary>
     private const int RegisterVectors = 8;
 
+    /// <summary>Rows whose double sums are checked for cancellation together (<see cref="ChannelAccumulator.TryAddShifted"/>).</summary>
+    private const int CheckRows = 8 * FoldLength;
+
     public override string Name => "simd";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -50,7 +53,33 @@ internal sealed class SimdMoments : ShiftedSumsBackend
     {
         if (Vector256.IsHardwareAccelerated && blocks.Channels >= Vector256<T>.Count && blocks.Channels <= RegisterVectors * Vector256<T>.Count)
         {
-            RowsInRegisters(blocks, firstRow, endRow, shifts, slots);
+            switch (blocks.Channels / Vector256<T>.Count)
+            {
+                case 1:
+                    RowsInRegisters<T, One>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                case 2:
+                    RowsInRegisters<T, Two>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                case 3:
+                    RowsInRegisters<T, Three>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                case 4:
+                    RowsInRegisters<T, Four>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                case 5:
+                    RowsInRegisters<T, Five>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                case 6:
+                    RowsInRegisters<T, Six>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                case 7:
+                    RowsInRegisters<T, Seven>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+                default:
+                    RowsInRegisters<T, Eight>(blocks, firstRow, endRow, shifts, slots);
+                    break;
+            }
         }
         else
         {
@@ -63,108 +92,166 @@ internal sealed class SimdMoments : ShiftedSumsBackend
     /// rows are read strictly in memory order (the hardware prefetcher sees one stream).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowsInRegisters<T>(
+    private static void RowsInRegisters<T, TVectors>(
         ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TVectors : struct, IVectorCount
     {
         int channels = blocks.Channels;
-        int width = Vector256<T>.Count;
-        int vectors = channels / width;
-        int tail = vectors * width;
+        int tail = TVectors.Value * Vector256<T>.Count;
         Span<T> partial = stackalloc T[2 * RegisterVectors * Vector256<T>.Count];
         var partial1 = partial[..channels];
         var partial2 = partial.Slice(channels, channels);
         partial.Clear();
-        ref T data = ref MemoryMarshal.GetReference(blocks.Memory.Span);
+        Span<double> sums = stackalloc double[2 * RegisterVectors * Vector256<T>.Count];
+        var sum1 = sums[..channels];
+        var sum2 = sums.Slice(channels, channels);
+        sums.Clear();
+        long checkStart = firstRow;
+        Span<nint> rowOffsets = stackalloc nint[FoldLength];
+        var span = blocks.Memory.Span;
+        ref T data = ref MemoryMarshal.GetReference(span);
         ref T shift = ref MemoryMarshal.GetReference(shifts);
-        var k0 = Vector256.LoadUnsafe(ref shift, 0);
-        var k1 = vectors > 1 ? Vector256.LoadUnsafe(ref shift, (nuint)width) : default;
-        var k2 = vectors > 2 ? Vector256.LoadUnsafe(ref shift, (nuint)(2 * width)) : default;
-        var k3 = vectors > 3 ? Vector256.LoadUnsafe(ref shift, (nuint)(3 * width)) : default;
-        var k4 = vectors > 4 ? Vector256.LoadUnsafe(ref shift, (nuint)(4 * width)) : default;
-        var k5 = vectors > 5 ? Vector256.LoadUnsafe(ref shift, (nuint)(5 * width)) : default;
-        var k6 = vectors > 6 ? Vector256.LoadUnsafe(ref shift, (nuint)(6 * width)) : default;
-        var k7 = vectors > 7 ? Vector256.LoadUnsafe(ref shift, (nuint)(7 * width)) : default;
         var cursor = blocks.CursorAt(firstRow);
         for (long blockStart = firstRow; blockStart < endRow; blockStart += FoldLength)
         {
-            long blockEnd = Math.Min(endRow, blockStart + FoldLength);
-            Vector256<T> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector256<T> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
-            for (long row = blockStart; row < blockEnd; row++)
+            int rows = (int)Math.Min(FoldLength, endRow - blockStart);
+            FillRowOffsets(ref cursor, rows, rowOffsets);
+            RowBlockInRegisters<T, TVectors>(
+                ref data, ref MemoryMarshal.GetReference(rowOffsets), rows, ref shift,
+                ref MemoryMarshal.GetReference(partial1), ref MemoryMarshal.GetReference(partial2));
+            for (int r = 0; r < rows; r++)
             {
-                ref T x = ref Unsafe.Add(ref data, (nint)cursor.Offset);
-                var v0 = Vector256.LoadUnsafe(ref x, 0) - k0;
-                a0 += v0;
-                b0 = MultiplyAdd(v0, v0, b0);
-                if (vectors > 1)
-                {
-                    var v1 = Vector256.LoadUnsafe(ref x, (nuint)width) - k1;
-                    a1 += v1;
-                    b1 = MultiplyAdd(v1, v1, b1);
-                }
-
-                if (vectors > 2)
-                {
-                    var v2 = Vector256.LoadUnsafe(ref x, (nuint)(2 * width)) - k2;
-                    a2 += v2;
-                    b2 = MultiplyAdd(v2, v2, b2);
-                }
-
-                if (vectors > 3)
-                {
-                    var v3 = Vector256.LoadUnsafe(ref x, (nuint)(3 * width)) - k3;
-                    a3 += v3;
-                    b3 = MultiplyAdd(v3, v3, b3);
-                }
-
-                if (vectors > 4)
-                {
-                    var v4 = Vector256.LoadUnsafe(ref x, (nuint)(4 * width)) - k4;
-                    a4 += v4;
-                    b4 = MultiplyAdd(v4, v4, b4);
-                }
-
-                if (vectors > 5)
-                {
-                    var v5 = Vector256.LoadUnsafe(ref x, (nuint)(5 * width)) - k5;
-                    a5 += v5;
-                    b5 = MultiplyAdd(v5, v5, b5);
-                }
-
-                if (vectors > 6)
-                {
-                    var v6 = Vector256.LoadUnsafe(ref x, (nuint)(6 * width)) - k6;
-                    a6 += v6;
-                    b6 = MultiplyAdd(v6, v6, b6);
-                }
-
-                if (vectors > 7)
-                {
-                    var v7 = Vector256.LoadUnsafe(ref x, (nuint)(7 * width)) - k7;
-                    a7 += v7;
-                    b7 = MultiplyAdd(v7, v7, b7);
-                }
-
                 for (int j = tail; j < channels; j++)
                 {
-                    T d = Unsafe.Add(ref x, j) - Unsafe.Add(ref shift, j);
+                    T d = span[(int)rowOffsets[r] + j] - shifts[j];
                     partial1[j] += d;
                     partial2[j] = T.FusedMultiplyAdd(d, d, partial2[j]);
                 }
-
-                cursor.MoveNext();
             }
 
-            Spill(vectors, 0, a0, b0, partial1, partial2);
-            Spill(vectors, 1, a1, b1, partial1, partial2);
-            Spill(vectors, 2, a2, b2, partial1, partial2);
-            Spill(vectors, 3, a3, b3, partial1, partial2);
-            Spill(vectors, 4, a4, b4, partial1, partial2);
-            Spill(vectors, 5, a5, b5, partial1, partial2);
-            Spill(vectors, 6, a6, b6, partial1, partial2);
-            Spill(vectors, 7, a7, b7, partial1, partial2);
-            FoldRowBlock(blocks, blockStart, (int)(blockEnd - blockStart), partial1, partial2, slots);
+            FoldRows(blocks, blockStart + rows, endRow, ref checkStart, partial1, partial2, sum1, sum2, slots);
+        }
+    }
+
+    /// <summary>
+    /// The hot loop of <see cref="RowsInRegisters"/> for one block: TVectors.Value is a constant of each
+    /// instantiation, so the JIT drops the unused accumulators; the loop calls nothing, so none is spilled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlockInRegisters<T, TVectors>(ref T data, ref nint offsets, int rows, ref T shift, ref T sums, ref T squares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVectors : struct, IVectorCount
+    {
+        int w = Vector256<T>.Count;
+        var k0 = Vector256.LoadUnsafe(ref shift, 0);
+        var k1 = TVectors.Value > 1 ? Vector256.LoadUnsafe(ref shift, (nuint)w) : default;
+        var k2 = TVectors.Value > 2 ? Vector256.LoadUnsafe(ref shift, (nuint)(2 * w)) : default;
+        var k3 = TVectors.Value > 3 ? Vector256.LoadUnsafe(ref shift, (nuint)(3 * w)) : default;
+        var k4 = TVectors.Value > 4 ? Vector256.LoadUnsafe(ref shift, (nuint)(4 * w)) : default;
+        var k5 = TVectors.Value > 5 ? Vector256.LoadUnsafe(ref shift, (nuint)(5 * w)) : default;
+        var k6 = TVectors.Value > 6 ? Vector256.LoadUnsafe(ref shift, (nuint)(6 * w)) : default;
+        var k7 = TVectors.Value > 7 ? Vector256.LoadUnsafe(ref shift, (nuint)(7 * w)) : default;
+        Vector256<T> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector256<T> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        for (int r = 0; r < rows; r++)
+        {
+            ref T x = ref Unsafe.Add(ref data, Unsafe.Add(ref offsets, r));
+            var v0 = Vector256.LoadUnsafe(ref x, 0) - k0;
+            a0 += v0;
+            b0 = MultiplyAdd(v0, v0, b0);
+            if (TVectors.Value > 1)
+            {
+                var v1 = Vector256.LoadUnsafe(ref x, (nuint)w) - k1;
+                a1 += v1;
+                b1 = MultiplyAdd(v1, v1, b1);
+            }
+
+            if (TVectors.Value > 2)
+            {
+                var v2 = Vector256.LoadUnsafe(ref x, (nuint)(2 * w)) - k2;
+                a2 += v2;
+                b2 = MultiplyAdd(v2, v2, b2);
+            }
+
+            if (TVectors.Value > 3)
+            {
+                var v3 = Vector256.LoadUnsafe(ref x, (nuint)(3 * w)) - k3;
+                a3 += v3;
+                b3 = MultiplyAdd(v3, v3, b3);
+            }
+
+            if (TVectors.Value > 4)
+            {
+                var v4 = Vector256.LoadUnsafe(ref x, (nuint)(4 * w)) - k4;
+                a4 += v4;
+                b4 = MultiplyAdd(v4, v4, b4);
+            }
+
+            if (TVectors.Value > 5)
+            {
+                var v5 = Vector256.LoadUnsafe(ref x, (nuint)(5 * w)) - k5;
+                a5 += v5;
+                b5 = MultiplyAdd(v5, v5, b5);
+            }
+
+            if (TVectors.Value > 6)
+            {
+                var v6 = Vector256.LoadUnsafe(ref x, (nuint)(6 * w)) - k6;
+                a6 += v6;
+                b6 = MultiplyAdd(v6, v6, b6);
+            }
+
+            if (TVectors.Value > 7)
+            {
+                var v7 = Vector256.LoadUnsafe(ref x, (nuint)(7 * w)) - k7;
+                a7 += v7;
+                b7 = MultiplyAdd(v7, v7, b7);
+            }
+        }
+
+        a0.StoreUnsafe(ref sums, 0);
+        b0.StoreUnsafe(ref squares, 0);
+        if (TVectors.Value > 1)
+        {
+            a1.StoreUnsafe(ref sums, (nuint)w);
+            b1.StoreUnsafe(ref squares, (nuint)w);
+        }
+
+        if (TVectors.Value > 2)
+        {
+            a2.StoreUnsafe(ref sums, (nuint)(2 * w));
+            b2.StoreUnsafe(ref squares, (nuint)(2 * w));
+        }
+
+        if (TVectors.Value > 3)
+        {
+            a3.StoreUnsafe(ref sums, (nuint)(3 * w));
+            b3.StoreUnsafe(ref squares, (nuint)(3 * w));
+        }
+
+        if (TVectors.Value > 4)
+        {
+            a4.StoreUnsafe(ref sums, (nuint)(4 * w));
+            b4.StoreUnsafe(ref squares, (nuint)(4 * w));
+        }
+
+        if (TVectors.Value > 5)
+        {
+            a5.StoreUnsafe(ref sums, (nuint)(5 * w));
+            b5.StoreUnsafe(ref squares, (nuint)(5 * w));
+        }
+
+        if (TVectors.Value > 6)
+        {
+            a6.StoreUnsafe(ref sums, (nuint)(6 * w));
+            b6.StoreUnsafe(ref squares, (nuint)(6 * w));
+        }
+
+        if (TVectors.Value > 7)
+        {
+            a7.StoreUnsafe(ref sums, (nuint)(7 * w));
+            b7.StoreUnsafe(ref squares, (nuint)(7 * w));
         }
     }
 
@@ -178,23 +265,32 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         int width = Vector<T>.Count;
         int vectorEnd = channels - (channels % width);
         var buffer = ArrayPool<T>.Shared.Rent(2 * channels);
+        var sums = ArrayPool<double>.Shared.Rent(2 * channels);
         try
         {
             var partial1 = buffer.AsSpan(0, channels);
             var partial2 = buffer.AsSpan(channels, channels);
             partial1.Clear();
             partial2.Clear();
+            var sum1 = sums.AsSpan(0, channels);
+            var sum2 = sums.AsSpan(channels, channels);
+            sum1.Clear();
+            sum2.Clear();
+            long checkStart = firstRow;
             ref T data = ref MemoryMarshal.GetReference(blocks.Memory.Span);
             ref T shift = ref MemoryMarshal.GetReference(shifts);
             ref T acc1 = ref MemoryMarshal.GetReference(partial1);
             ref T acc2 = ref MemoryMarshal.GetReference(partial2);
             var cursor = blocks.CursorAt(firstRow);
+            Span<nint> rowOffsets = stackalloc nint[FoldLength];
             for (long blockStart = firstRow; blockStart < endRow; blockStart += FoldLength)
             {
                 long blockEnd = Math.Min(endRow, blockStart + FoldLength);
-                for (long row = blockStart; row < blockEnd; row++)
+                int rows = (int)(blockEnd - blockStart);
+                FillRowOffsets(ref cursor, rows, rowOffsets);
+                for (int r = 0; r < rows; r++)
                 {
-                    ref T x = ref Unsafe.Add(ref data, (nint)cursor.Offset);
+                    ref T x = ref Unsafe.Add(ref data, rowOffsets[r]);
                     int j = 0;
                     for (; j < vectorEnd; j += width)
                     {
@@ -209,91 +305,192 @@ internal sealed class SimdMoments : ShiftedSumsBackend
                         Unsafe.Add(ref acc1, j) += d;
                         Unsafe.Add(ref acc2, j) = T.FusedMultiplyAdd(d, d, Unsafe.Add(ref acc2, j));
                     }
-
-                    cursor.MoveNext();
                 }
 
-                FoldRowBlock(blocks, blockStart, (int)(blockEnd - blockStart), partial1, partial2, slots);
+                FoldRows(blocks, blockStart + rows, endRow, ref checkStart, partial1, partial2, sum1, sum2, slots);
             }
         }
         finally
         {
             ArrayPool<T>.Shared.Return(buffer);
+            ArrayPool<double>.Shared.Return(sums);
         }
     }
 
-    /// <summary>Folds one block of rows into the channels' accumulators (exactly where the shifted sums would cancel) and clears the partials.</summary>
-    private static void FoldRowBlock<T>(
-        ChannelBlocks<T> blocks, long blockStart, int rows, Span<T> partial1, Span<T> partial2, Span<ChannelAccumulator> slots)
+    /// <summary>
+    /// Buffer offsets of the next <paramref name="rows"/> rows. Taken before a block so the hot loop calls nothing:
+    /// a call inside it would spill every accumulator register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillRowOffsets(ref OuterCursor cursor, int rows, Span<nint> offsets)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            offsets[r] = (nint)cursor.Offset;
+            cursor.MoveNext();
+        }
+    }
+
+    /// <summary>
+    /// Folds the element-type partial sums of one block of rows into double (vectorized) and clears them; every
+    /// <see cref="CheckRows"/> rows, and at the end of the chunk, hands the double sums to the channels'
+    /// accumulators, recomputing a channel exactly over those rows where its sums would cancel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldRows<T>(
+        ChannelBlocks<T> blocks, long row, long endRow, ref long checkStart,
+        Span<T> partial1, Span<T> partial2, Span<double> sum1, Span<double> sum2, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int c = 0; c < partial1.Length; c++)
+        AddWidened(partial1, sum1);
+        AddWidened(partial2, sum2);
+        if (row - checkStart < CheckRows && row < endRow)
         {
-            if (!slots[c].TryAddShifted(rows, double.CreateTruncating(partial1[c]), double.CreateTruncating(partial2[c])))
+            return;
+        }
+
+        int rows = (int)(row - checkStart);
+        for (int c = 0; c < sum1.Length; c++)
+        {
+            if (!slots[c].TryAddShifted(rows, sum1[c], sum2[c]))
             {
-                var (mean, m2) = ExactColumn(blocks, blockStart, rows, c);
+                var (mean, m2) = ExactColumn(blocks, checkStart, rows, c);
                 slots[c].AddExact(rows, mean, m2);
             }
         }
 
-        partial1.Clear();
-        partial2.Clear();
+        sum1.Clear();
+        sum2.Clear();
+        checkStart = row;
     }
 
-    /// <summary>Accumulates one contiguous run in blocks of <see cref="ShiftedSumsBackend.FoldLength"/> elements per lane.</summary>
+    /// <summary><paramref name="sums"/> += <paramref name="partial"/> converted to double; then clears <paramref name="partial"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddWidened<T>(Span<T> partial, Span<double> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        ref double s = ref MemoryMarshal.GetReference(sums);
+        if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+        {
+            ref float p = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(partial));
+            for (; j + Vector256<float>.Count <= partial.Length; j += Vector256<float>.Count)
+            {
+                var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref p, (nuint)j));
+                (Vector256.LoadUnsafe(ref s, (nuint)j) + low).StoreUnsafe(ref s, (nuint)j);
+                (Vector256.LoadUnsafe(ref s, (nuint)(j + Vector256<double>.Count)) + high).StoreUnsafe(ref s, (nuint)(j + Vector256<double>.Count));
+            }
+        }
+
+        for (; j < partial.Length; j++)
+        {
+            sums[j] += double.CreateTruncating(partial[j]);
+        }
+
+        partial.Clear();
+    }
+
+    /// <summary>
+    /// Accumulates one contiguous run: element-type partial sums over at most
+    /// <see cref="ShiftedSumsBackend.FoldLength"/> elements per lane, folded into double, handed to the accumulator
+    /// (checked for cancellation) once per run or per <see cref="CheckRows"/> vectors.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateRun<T>(ReadOnlySpan<T> run, T shift, ref ChannelAccumulator slot)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector<T>.Count;
         int step = 2 * width;
-        int blockLength = FoldLength * width;
+        int foldLength = FoldLength * step;
+        int checkLength = CheckRows * width;
         ref T start = ref MemoryMarshal.GetReference(run);
         var k = new Vector<T>(shift);
-        for (int blockStart = 0; blockStart < run.Length; blockStart += blockLength)
+        for (int checkStart = 0; checkStart < run.Length; checkStart += checkLength)
         {
-            int blockEnd = Math.Min(run.Length, blockStart + blockLength);
-            int vectorEnd = blockStart + ((blockEnd - blockStart) / step * step);
-            var a1 = Vector<T>.Zero;
-            var a2 = Vector<T>.Zero;
-            var b1 = Vector<T>.Zero;
-            var b2 = Vector<T>.Zero;
-            int i = blockStart;
-            for (; i < vectorEnd; i += step)
+            int checkEnd = Math.Min(run.Length, checkStart + checkLength);
+            double s1 = 0;
+            double s2 = 0;
+            int i = checkStart;
+            while (checkEnd - i >= step)
             {
-                var v = Vector.LoadUnsafe(ref start, (nuint)i) - k;
-                var w = Vector.LoadUnsafe(ref start, (nuint)(i + width)) - k;
-                a1 += v;
-                a2 = MultiplyAdd(v, v, a2);
-                b1 += w;
-                b2 = MultiplyAdd(w, w, b2);
+                int foldEnd = i + Math.Min(foldLength, (checkEnd - i) / step * step);
+                var a1 = Vector<T>.Zero;
+                var a2 = Vector<T>.Zero;
+                var b1 = Vector<T>.Zero;
+                var b2 = Vector<T>.Zero;
+                for (; i < foldEnd; i += step)
+                {
+                    var v = Vector.LoadUnsafe(ref start, (nuint)i) - k;
+                    var w = Vector.LoadUnsafe(ref start, (nuint)(i + width)) - k;
+                    a1 += v;
+                    a2 = MultiplyAdd(v, v, a2);
+                    b1 += w;
+                    b2 = MultiplyAdd(w, w, b2);
+                }
+
+                s1 += SumToDouble(a1) + SumToDouble(b1);
+                s2 += SumToDouble(a2) + SumToDouble(b2);
             }
 
-            double s1 = SumToDouble(a1 + b1);
-            double s2 = SumToDouble(a2 + b2);
-            for (; i < blockEnd; i++)
+            for (; i < checkEnd; i++)
             {
                 double d = double.CreateTruncating(Unsafe.Add(ref start, i) - shift);
                 s1 += d;
                 s2 += d * d;
             }
 
-            if (!slot.TryAddShifted(blockEnd - blockStart, s1, s2))
+            if (!slot.TryAddShifted(checkEnd - checkStart, s1, s2))
             {
-                var (mean, m2) = ExactMoments(run[blockStart..blockEnd]);
-                slot.AddExact(blockEnd - blockStart, mean, m2);
+                var (mean, m2) = ExactMoments(run[checkStart..checkEnd]);
+                slot.AddExact(checkEnd - checkStart, mean, m2);
             }
         }
     }
 
-    private static void Spill<T>(int vectors, int index, Vector256<T> sum, Vector256<T> sumOfSquares, Span<T> sums, Span<T> squares)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>A vector count known when the JIT compiles an instantiation.</summary>
+    private interface IVectorCount
     {
-        if (vectors > index)
-        {
-            sum.CopyTo(sums[(index * Vector256<T>.Count)..]);
-            sumOfSquares.CopyTo(squares[(index * Vector256<T>.Count)..]);
-        }
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : IVectorCount
+    {
+        public static int Value => 1;
+    }
+
+    private readonly struct Two : IVectorCount
+    {
+        public static int Value => 2;
+    }
+
+    private readonly struct Three : IVectorCount
+    {
+        public static int Value => 3;
+    }
+
+    private readonly struct Four : IVectorCount
+    {
+        public static int Value => 4;
+    }
+
+    private readonly struct Five : IVectorCount
+    {
+        public static int Value => 5;
+    }
+
+    private readonly struct Six : IVectorCount
+    {
+        public static int Value => 6;
+    }
+
+    private readonly struct Seven : IVectorCount
+    {
+        public static int Value => 7;
+    }
+
+    private readonly struct Eight : IVectorCount
+    {
+        public static int Value => 8;
     }
 
     /// <summary>a·b + c, fused (one rounding), for float or double lanes.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics;
 
@@ -97,6 +98,7 @@ public sealed class ChannelBlocks<T> : IDisposable
     }
 
     /// <summary>Buffer index of the first element of outer index <paramref name="outer"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long OuterOffset(long outer)
     {
         long offset = Offset;

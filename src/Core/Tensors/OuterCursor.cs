@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace BnNative.Tensors;
 
 /// <summary>
@@ -28,6 +29,7 @@ public struct OuterCursor
     public long Offset { get; private set; }
 
     /// <summary>Advances to the next outer index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MoveNext()
     {
         for (int d = _lengths.Length - 1; d >= 0; d--)
