@@ -12,7 +12,8 @@ public sealed class MomentsBenchmarkConfig : ManualConfig
     /// <summary>Creates the config.</summary>
     public MomentsBenchmarkConfig()
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12));
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)));
         AddColumn(new BandwidthColumn(floorRatio: false), new BandwidthColumn(floorRatio: true));
         AddColumn(StatisticColumn.Median);
         WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));

@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using BnNative.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "paired")
+{
+    PairedRunner.Run(args[1..]);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(MomentsBenchmarks).Assembly).Run(args);

@@ -435,7 +435,7 @@ internal sealed class SimdMoments : ShiftedSumsBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector<T>.Count;
-        int step = 2 * width;
+        int step = 4 * width;
         int foldLength = FoldLength * step;
         int checkLength = CheckRows * width;
         ref T start = ref MemoryMarshal.GetReference(run);
@@ -448,23 +448,35 @@ internal sealed class SimdMoments : ShiftedSumsBackend
             int i = checkStart;
             while (checkEnd - i >= step)
             {
+                // Four independent accumulator pairs keep enough loads in flight to stream at the read floor.
                 int foldEnd = i + Math.Min(foldLength, (checkEnd - i) / step * step);
-                var a1 = Vector<T>.Zero;
-                var a2 = Vector<T>.Zero;
-                var b1 = Vector<T>.Zero;
-                var b2 = Vector<T>.Zero;
+                Vector<T> a1 = default, a2 = default, b1 = default, b2 = default;
+                Vector<T> c1 = default, c2 = default, d1 = default, d2 = default;
                 for (; i < foldEnd; i += step)
                 {
                     var v = Vector.LoadUnsafe(ref start, (nuint)i) - k;
                     var w = Vector.LoadUnsafe(ref start, (nuint)(i + width)) - k;
+                    var y = Vector.LoadUnsafe(ref start, (nuint)(i + (2 * width))) - k;
+                    var z = Vector.LoadUnsafe(ref start, (nuint)(i + (3 * width))) - k;
                     a1 += v;
                     a2 = MultiplyAdd(v, v, a2);
                     b1 += w;
                     b2 = MultiplyAdd(w, w, b2);
+                    c1 += y;
+                    c2 = MultiplyAdd(y, y, c2);
+                    d1 += z;
+                    d2 = MultiplyAdd(z, z, d2);
                 }
 
-                s1 += SumToDouble(a1) + SumToDouble(b1);
-                s2 += SumToDouble(a2) + SumToDouble(b2);
+                s1 += SumToDouble(a1) + SumToDouble(b1) + SumToDouble(c1) + SumToDouble(d1);
+                s2 += SumToDouble(a2) + SumToDouble(b2) + SumToDouble(c2) + SumToDouble(d2);
+            }
+
+            for (; i + width <= checkEnd; i += width)
+            {
+                var v = Vector.LoadUnsafe(ref start, (nuint)i) - k;
+                s1 += SumToDouble(v);
+                s2 += SumToDouble(v * v);
             }
 
             for (; i < checkEnd; i++)

@@ -14,15 +14,17 @@ namespace BnNative.Native.Blas;
 /// tile row is one block for <see cref="ChannelAccumulator"/>: recomputed exactly when its sums would cancel.
 /// </summary>
 /// <remarks>
-/// Every BLAS call works on a tile of at most 2¹⁷ elements, so no size comes near int.MaxValue and the result of
+/// Every BLAS call works on a tile of at most 2¹³ elements, so no size comes near int.MaxValue and the result of
 /// each call does not depend on the library's own threading (gemv computes each row sum in one thread).
 /// Parallelism and determinism come from <see cref="ShiftedSumsBackend"/>'s fixed chunks.
 /// </remarks>
 public sealed unsafe class CblasMoments : ShiftedSumsBackend
 {
-    private const int RunTileElements = 1 << 14;
-    private const int RowTileChannels = 512;
+    // Tiles stay below OpenBLAS's threading threshold for gemv (2304·4 elements), so the library never starts its
+    // own threads under ours: parallelism comes from the chunks, and extra BLAS threads would only contend.
+    private const int RunTileElements = 1 << 13;
     private const int TileRowLength = 256;
+    private const int RowTileChannels = RunTileElements / TileRowLength;
 
     /// <summary>Creates the backend over <paramref name="library"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="library"/> is null.</exception>
