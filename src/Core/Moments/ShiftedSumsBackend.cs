@@ -170,7 +170,7 @@ public abstract class ShiftedSumsBackend : MomentsBackend
             }
 
             var taken = sample[..samples];
-            taken.Sort();
+            InsertionSort(taken);
             T median = taken[(samples - 1) / 2];
             if (!T.IsFinite(median))
             {
@@ -190,6 +190,27 @@ public abstract class ShiftedSumsBackend : MomentsBackend
         }
 
         return shifts;
+    }
+
+    /// <summary>
+    /// Sorts a handful of samples in place (NaN last). Written out rather than Span.Sort: this runs once per channel
+    /// per call, and the generic sort helper would start in unoptimized tier-0 code.
+    /// </summary>
+    private static void InsertionSort<T>(Span<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 1; i < values.Length; i++)
+        {
+            T value = values[i];
+            int j = i - 1;
+            while (j >= 0 && (values[j] > value || (T.IsNaN(values[j]) && !T.IsNaN(value))))
+            {
+                values[j + 1] = values[j];
+                j--;
+            }
+
+            values[j + 1] = value;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
