@@ -25,7 +25,10 @@ namespace BnNative.Moments;
 /// </remarks>
 public abstract class ShiftedSumsBackend : MomentsBackend
 {
-    /// <summary>Most elements one low-precision partial sum (one vector lane) takes before it is folded into double.</summary>
+    /// <summary>
+    /// Most elements one low-precision partial-sum chain (one vector lane of one accumulator) takes before it is folded
+    /// into double; a kernel may combine a few chains pairwise first (two more roundings).
+    /// </summary>
     public const int FoldLength = 64;
 
     /// <summary>Largest loss of relative precision to cancellation accepted in a block before it is recomputed exactly.</summary>

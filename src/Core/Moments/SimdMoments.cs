@@ -468,8 +468,10 @@ internal sealed class SimdMoments : ShiftedSumsBackend
                     d2 = MultiplyAdd(z, z, d2);
                 }
 
-                s1 += SumToDouble(a1) + SumToDouble(b1) + SumToDouble(c1) + SumToDouble(d1);
-                s2 += SumToDouble(a2) + SumToDouble(b2) + SumToDouble(c2) + SumToDouble(d2);
+                // Combining the four chains pairwise in the element type adds two roundings to each lane's
+                // FoldLength-term sum; one widening per quantity instead of four keeps short runs cheap.
+                s1 += SumToDouble((a1 + b1) + (c1 + d1));
+                s2 += SumToDouble((a2 + b2) + (c2 + d2));
             }
 
             for (; i + width <= checkEnd; i += width)
