@@ -1,0 +1,92 @@
+using System.Numerics;
+using BnNative.Collections;
+
+namespace BnNative.Normalization;
+
+/// <summary>
+/// The state of a batch normalization layer, an immutable value (record equality compares contents): moving mean
+/// (init 0), moving variance (init 1), gamma (init 1), beta (init 0) and the number of moving-statistics updates
+/// applied so far (<see cref="Step"/>; the cumulative and zero-debiased averages need it). On disk the names are
+/// tensorpack's: <c>mean/EMA</c>, <c>variance/EMA</c>, <c>gamma</c>, <c>beta</c>, <c>step</c>.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>, the element type of the tensors it normalizes.</typeparam>
+public sealed record BatchNormState<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a state from its parts.</summary>
+    /// <exception cref="ArgumentNullException">A vector is null.</exception>
+    /// <exception cref="ArgumentException">The vectors differ in length, or there are no channels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative, or a moving variance is negative.</exception>
+    public BatchNormState(
+        ReadOnlyVector<T> movingMean, ReadOnlyVector<T> movingVariance, ReadOnlyVector<T> gamma, ReadOnlyVector<T> beta, long step)
+    {
+        ArgumentNullException.ThrowIfNull(movingMean);
+        ArgumentNullException.ThrowIfNull(movingVariance);
+        ArgumentNullException.ThrowIfNull(gamma);
+        ArgumentNullException.ThrowIfNull(beta);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (movingMean.Length == 0)
+        {
+            throw new ArgumentException("A batch normalization state needs at least one channel.", nameof(movingMean));
+        }
+
+        CheckLength(movingVariance, movingMean.Length, nameof(movingVariance));
+        CheckLength(gamma, movingMean.Length, nameof(gamma));
+        CheckLength(beta, movingMean.Length, nameof(beta));
+        for (int c = 0; c < movingVariance.Length; c++)
+        {
+            if (movingVariance[c] < T.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(movingVariance), movingVariance[c], $"movingVariance[{c}] must be ≥ 0.");
+            }
+        }
+
+        MovingMean = movingMean;
+        MovingVariance = movingVariance;
+        Gamma = gamma;
+        Beta = beta;
+        Step = step;
+    }
+
+    /// <summary>Per-channel moving mean (tensorpack's <c>mean/EMA</c>).</summary>
+    public ReadOnlyVector<T> MovingMean { get; init; }
+
+    /// <summary>Per-channel moving variance (tensorpack's <c>variance/EMA</c>).</summary>
+    public ReadOnlyVector<T> MovingVariance { get; init; }
+
+    /// <summary>Per-channel scale (all 1 and unused when the config's Scale is false).</summary>
+    public ReadOnlyVector<T> Gamma { get; init; }
+
+    /// <summary>Per-channel offset (all 0 and unused when the config's Center is false).</summary>
+    public ReadOnlyVector<T> Beta { get; init; }
+
+    /// <summary>Moving-statistics updates applied so far.</summary>
+    public long Step { get; init; }
+
+    /// <summary>Number of channels.</summary>
+    public int Channels => MovingMean.Length;
+
+    /// <summary>The initial state: moving mean 0, moving variance 1, gamma 1, beta 0, step 0.</summary>
+    /// <param name="channels">Number of channels, ≥ 1.</param>
+    /// <param name="config">Accepted for symmetry with the presets; every preset starts from the same values.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is below 1.</exception>
+    public static BatchNormState<T> Init(int channels, BatchNormConfig? config = null)
+    {
+        _ = config;
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        return new BatchNormState<T>(
+            ReadOnlyVector<T>.Filled(channels, T.Zero),
+            ReadOnlyVector<T>.Filled(channels, T.One),
+            ReadOnlyVector<T>.Filled(channels, T.One),
+            ReadOnlyVector<T>.Filled(channels, T.Zero),
+            0);
+    }
+
+    private static void CheckLength(ReadOnlyVector<T> vector, int channels, string name)
+    {
+        if (vector.Length != channels)
+        {
+            throw new ArgumentException($"{name} has {vector.Length} channels but movingMean has {channels}.", name);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Numerics;
+using BnNative.Collections;
+using BnNative.Moments;
+using BnNative.Tensors;
+
+namespace BnNative.Normalization;
+
+/// <summary>
+/// What a training step returns: the output, the next state, the batch moments, the pending transition (collection
+/// mode) and what <see cref="BatchNorm.Backward{T}(TensorView{T}, BatchNormTrainResult{T})"/> needs.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class BatchNormTrainResult<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal BatchNormTrainResult(
+        TensorView<T> output, BatchNormState<T> nextState, BatchMoments moments, EmaTransition? pending,
+        TensorView<T> input, int channelAxis, BatchNormConfig config, BatchNormState<T> usedState, ReadOnlyVector<double> inverseStd)
+    {
+        Output = output;
+        NextState = nextState;
+        BatchMoments = moments;
+        PendingTransition = pending;
+        Input = input;
+        ChannelAxis = channelAxis;
+        Config = config;
+        UsedState = usedState;
+        InverseStd = inverseStd;
+    }
+
+    /// <summary>y = gamma·(x − mean)/sqrt(var + eps) + beta with the batch statistics (biased variance).</summary>
+    public TensorView<T> Output { get; }
+
+    /// <summary>
+    /// The state after the step: with internal EMA updates the moving statistics advanced; with collection and skip
+    /// the state that came in.
+    /// </summary>
+    public BatchNormState<T> NextState { get; }
+
+    /// <summary>The batch moments (n, mean, M2) the step normalized with.</summary>
+    public BatchMoments BatchMoments { get; }
+
+    /// <summary>In collection mode, the update to apply later (<see cref="EmaTransition.Apply{T}"/>); otherwise null.</summary>
+    public EmaTransition? PendingTransition { get; }
+
+    /// <summary>The channel axis the step resolved.</summary>
+    public int ChannelAxis { get; }
+
+    /// <summary>Per channel 1/sqrt(var + eps), as used by the step.</summary>
+    public ReadOnlyVector<double> InverseStd { get; }
+
+    /// <summary>The input (a view: the backward pass reads it again, so it must not change in between).</summary>
+    internal TensorView<T> Input { get; }
+
+    internal BatchNormConfig Config { get; }
+
+    /// <summary>The state the step normalized with (its gamma enters the backward pass).</summary>
+    internal BatchNormState<T> UsedState { get; }
+}

@@ -1,0 +1,227 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using BnNative.Tensors;
+
+namespace BnNative.Normalization;
+
+/// <summary>
+/// The element-wise passes of batch normalization over views of any layout: rows along the last axis (contiguous
+/// rows vectorized), the channel per row or per element depending on where the channel axis is.
+/// </summary>
+/// <remarks>
+/// These passes walk the logical index space of two or three views at once, whose strides may differ (a permuted
+/// input, a row-major output), so they do not use the single-view <see cref="ChannelBlocks{T}"/> decomposition the
+/// moments kernels read.
+/// </remarks>
+internal static class ChannelKernels
+{
+    /// <summary>y = (x − mHi − mLo)·a + b per channel: the mean is subtracted first, in two parts, so its full precision reaches the difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Normalize<T>(
+        TensorView<T> x, TensorView<T> y, int axis, ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> scale, ReadOnlySpan<T> offset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rows = new Rows(x.Shape, y.Shape, y.Shape, axis, stackalloc int[x.Rank]);
+        var xs = x.Memory.Span;
+        var ys = y.Memory.Span;
+        int length = rows.Length;
+        while (rows.Next(out long xi, out long yi, out _, out int channel))
+        {
+            if (channel >= 0)
+            {
+                T hi = meanHigh[channel], lo = meanLow[channel], a = scale[channel], b = offset[channel];
+                if (rows.StrideX == 1 && rows.StrideY == 1)
+                {
+                    var src = xs.Slice((int)xi, length);
+                    var dst = ys.Slice((int)yi, length);
+                    int i = 0;
+                    var vh = new Vector<T>(hi);
+                    var vl = new Vector<T>(lo);
+                    var va = new Vector<T>(a);
+                    var vb = new Vector<T>(b);
+                    for (; i + Vector<T>.Count <= length; i += Vector<T>.Count)
+                    {
+                        (((new Vector<T>(src[i..]) - vh - vl) * va) + vb).CopyTo(dst[i..]);
+                    }
+
+                    for (; i < length; i++)
+                    {
+                        dst[i] = ((src[i] - hi - lo) * a) + b;
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < length; i++)
+                    {
+                        ys[(int)(yi + (i * rows.StrideY))] = ((xs[(int)(xi + (i * rows.StrideX))] - hi - lo) * a) + b;
+                    }
+                }
+            }
+            else
+            {
+                // The channel axis is the last one: the channel is the index in the row.
+                for (int c = 0; c < length; c++)
+                {
+                    ys[(int)(yi + (c * rows.StrideY))] = ((xs[(int)(xi + (c * rows.StrideX))] - meanHigh[c] - meanLow[c]) * scale[c]) + offset[c];
+                }
+            }
+        }
+    }
+
+    /// <summary>Per channel, Σdy and Σ(x − mean)·dy, accumulated in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GradientSums<T>(
+        TensorView<T> x, TensorView<T> dy, int axis, ReadOnlySpan<double> mean, Span<double> sumDy, Span<double> sumDyCentered)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rows = new Rows(x.Shape, dy.Shape, dy.Shape, axis, stackalloc int[x.Rank]);
+        var xs = x.Memory.Span;
+        var ds = dy.Memory.Span;
+        int length = rows.Length;
+        while (rows.Next(out long xi, out long di, out _, out int channel))
+        {
+            if (channel >= 0)
+            {
+                double m = mean[channel];
+                double s1 = 0;
+                double s2 = 0;
+                for (int i = 0; i < length; i++)
+                {
+                    double g = double.CreateTruncating(ds[(int)(di + (i * rows.StrideY))]);
+                    s1 += g;
+                    s2 += (double.CreateTruncating(xs[(int)(xi + (i * rows.StrideX))]) - m) * g;
+                }
+
+                sumDy[channel] += s1;
+                sumDyCentered[channel] += s2;
+            }
+            else
+            {
+                for (int c = 0; c < length; c++)
+                {
+                    double g = double.CreateTruncating(ds[(int)(di + (c * rows.StrideY))]);
+                    sumDy[c] += g;
+                    sumDyCentered[c] += (double.CreateTruncating(xs[(int)(xi + (c * rows.StrideX))]) - mean[c]) * g;
+                }
+            }
+        }
+    }
+
+    /// <summary>dx = a·dy + b·(x − mHi − mLo) + c per channel (the training-mode input gradient, coefficients precomputed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InputGradient<T>(
+        TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis,
+        ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rows = new Rows(x.Shape, dy.Shape, dx.Shape, axis, stackalloc int[x.Rank]);
+        var xs = x.Memory.Span;
+        var ds = dy.Memory.Span;
+        var gs = dx.Memory.Span;
+        int length = rows.Length;
+        while (rows.Next(out long xi, out long di, out long gi, out int channel))
+        {
+            for (int i = 0; i < length; i++)
+            {
+                int ch = channel >= 0 ? channel : i;
+                T centered = xs[(int)(xi + (i * rows.StrideX))] - meanHigh[ch] - meanLow[ch];
+                gs[(int)(gi + (i * rows.StrideZ))] = (a[ch] * ds[(int)(di + (i * rows.StrideY))]) + (b[ch] * centered) + c[ch];
+            }
+        }
+    }
+
+    /// <summary>True when every element of <paramref name="x"/> is finite; on failure, the first offending value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool AllFinite<T>(TensorView<T> x, out T firstBad)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rows = new Rows(x.Shape, x.Shape, x.Shape, x.Rank - 1, stackalloc int[x.Rank]);
+        var xs = x.Memory.Span;
+        while (rows.Next(out long xi, out _, out _, out _))
+        {
+            for (int i = 0; i < rows.Length; i++)
+            {
+                T value = xs[(int)(xi + (i * rows.StrideX))];
+                if (!T.IsFinite(value))
+                {
+                    firstBad = value;
+                    return false;
+                }
+            }
+        }
+
+        firstBad = T.Zero;
+        return true;
+    }
+
+    /// <summary>Walks the rows (last axis) of up to three views of the same lengths, yielding each row's offsets and channel.</summary>
+    private ref struct Rows
+    {
+        private readonly TensorShape _x;
+        private readonly TensorShape _y;
+        private readonly TensorShape _z;
+        private readonly int _axis;
+        private readonly Span<int> _index;
+        private long _remaining;
+
+        public Rows(TensorShape x, TensorShape y, TensorShape z, int axis, Span<int> index)
+        {
+            _x = x;
+            _y = y;
+            _z = z;
+            _axis = axis;
+            int rank = x.Rank;
+            _index = index;
+            _index.Clear();
+            Length = x.Length(rank - 1);
+            StrideX = x.Stride(rank - 1);
+            StrideY = y.Stride(rank - 1);
+            StrideZ = z.Stride(rank - 1);
+            _remaining = Length == 0 ? 0 : x.ElementCount / Length;
+            _index[^1] = 0;
+        }
+
+        public int Length { get; }
+
+        public long StrideX { get; }
+
+        public long StrideY { get; }
+
+        public long StrideZ { get; }
+
+        /// <summary>The next row: offsets in each view, and its channel (−1 when the channel axis is the last axis).</summary>
+        public bool Next(out long xi, out long yi, out long zi, out int channel)
+        {
+            if (_remaining-- <= 0)
+            {
+                xi = yi = zi = 0;
+                channel = 0;
+                return false;
+            }
+
+            xi = _x.Offset;
+            yi = _y.Offset;
+            zi = _z.Offset;
+            for (int d = 0; d < _index.Length - 1; d++)
+            {
+                xi += _index[d] * _x.Stride(d);
+                yi += _index[d] * _y.Stride(d);
+                zi += _index[d] * _z.Stride(d);
+            }
+
+            channel = _axis == _index.Length - 1 ? -1 : _index[_axis];
+            for (int d = _index.Length - 2; d >= 0; d--)
+            {
+                if (++_index[d] < _x.Length(d))
+                {
+                    break;
+                }
+
+                _index[d] = 0;
+            }
+
+            return true;
+        }
+    }
+}
