@@ -7,4 +7,10 @@ if (args.Length > 0 && args[0] == "paired")
     return;
 }
 
+if (args.Length > 0 && args[0] == "paired-bn")
+{
+    BatchNormPairedRunner.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MomentsBenchmarks).Assembly).Run(args);

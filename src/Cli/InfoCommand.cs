@@ -21,12 +21,12 @@ internal static class InfoCommand
         ("[1024,512]", [1024, 512], DataFormat.ChannelsLast),
     ];
 
-    public static Command Create()
+    public static Command Create(TextWriter output)
     {
         var command = new Command("info", "Show the runtime, CPU and SIMD width, every BLAS library found, and the backend Auto picks for a few shapes.");
         command.SetAction(_ =>
         {
-            Write(Console.Out);
+            Write(output);
             return 0;
         });
         return command;

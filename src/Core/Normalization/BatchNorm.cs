@@ -51,7 +51,7 @@ public static class BatchNorm
                 $"The unbiased moving variance needs n ≥ 2 elements per channel; x {x.Shape} has n = {x.ElementCount / x.Lengths[axis]}.", nameof(x));
         }
 
-        var moments = config.Moments.Compute(x, axis);
+        var moments = config.Moments.Compute(x, axis, config.Threads);
         int channels = moments.Channels;
         var inverseStd = new double[channels];
         var variance = moments.Variance();

@@ -19,6 +19,7 @@ public sealed record BatchNormConfig
     private readonly DataFormat _dataFormat = DataFormat.ChannelsLast;
     private readonly VarianceEstimator? _movingVariance;
     private readonly MomentsBackend _moments = MomentsBackend.Auto;
+    private readonly int? _threads;
 
     /// <summary>tensorpack's defaults (the same as <c>new BatchNormConfig()</c>).</summary>
     public static BatchNormConfig Tensorpack { get; } = new();
@@ -134,6 +135,16 @@ public sealed record BatchNormConfig
     {
         get => _moments;
         init => _moments = value ?? throw new ArgumentNullException(nameof(Moments));
+    }
+
+    /// <summary>Worker threads for the batch moments, ≥ 1; null uses every core. Results do not depend on it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1.</exception>
+    public int? Threads
+    {
+        get => _threads;
+        init => _threads = value is null or >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be ≥ 1 (or null for every core).");
     }
 
     /// <summary>Converts PyTorch's momentum (the weight of the new batch) to the TF convention used here: 1 − m.</summary>

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using BnNative.IO;
+using BnNative.Moments;
+using BnNative.Normalization;
+using BnNative.Tensors;
+
+namespace BnNative.Cli;
+
+/// <summary>
+/// <c>bnnative run</c>: one batch normalization step on an .npy file. Everything is read and computed before
+/// anything is written, and files are written atomically, so bad arguments or bad input (exit 2, one line on
+/// standard error) create or change no output file.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var input = new Option<string>("--input") { Description = "Input tensor (.npy, float32 or float64).", Required = true };
+        var outputPath = new Option<string>("--output") { Description = "Output tensor (.npy, same dtype).", Required = true };
+        var stateIn = new Option<string?>("--state-in") { Description = "State to start from (.npz with mean/EMA, variance/EMA, gamma, beta, step); default: the initial state." };
+        var stateOut = new Option<string?>("--state-out") { Description = "Where to write the state after the step (.npz)." };
+        var mode = new Option<string>("--mode") { Description = "train (batch statistics) or infer (moving statistics).", DefaultValueFactory = _ => "train" };
+        var dataFormat = new Option<string?>("--data-format") { Description = "channels_last | channels_first | NHWC | NCHW." };
+        var axis = new Option<int?>("--axis") { Description = "Explicit channel axis (negative counts from the end)." };
+        var momentum = new Option<double?>("--momentum") { Description = "EMA momentum, TF convention (weight of the old value), in [0, 1]." };
+        var epsilon = new Option<double?>("--epsilon") { Description = "Added to the variance, ≥ 0." };
+        var ema = new Option<string?>("--ema") { Description = "internal | collection | skip (default: collection, tensorpack's default)." };
+        var variance = new Option<string?>("--variance") { Description = "Moving-variance estimator: biased | unbiased (default: the preset's rule)." };
+        var preset = new Option<string>("--preset") { Description = "tensorpack | pytorch | keras | flax.", DefaultValueFactory = _ => "tensorpack" };
+        var noCenter = new Option<bool>("--no-center") { Description = "No beta." };
+        var noScale = new Option<bool>("--no-scale") { Description = "No gamma." };
+        var command = new Command("run", "Run one batch normalization step on an .npy tensor.")
+        {
+            input, outputPath, stateIn, stateOut, mode, dataFormat, axis, momentum, epsilon, ema, variance, preset, noCenter, noScale,
+        };
+        command.SetAction(parsed =>
+        {
+            try
+            {
+                var config = BuildConfig(
+                    parsed.GetValue(preset)!, parsed.GetValue(dataFormat), parsed.GetValue(axis), parsed.GetValue(momentum),
+                    parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
+                bool train = ParseMode(parsed.GetValue(mode)!);
+                var request = new Request(parsed.GetValue(input)!, parsed.GetValue(outputPath)!, parsed.GetValue(stateIn), parsed.GetValue(stateOut), train, config);
+                var array = NpyFile.Read(request.Input);
+                string summary = array.DType switch
+                {
+                    NpyDType.Float32 => Execute(array.ToFloatTensor().View, request),
+                    NpyDType.Float64 => Execute(array.ToDoubleTensor().View, request),
+                    _ => throw new InvalidDataException($"{request.Input}: the input must be float32 or float64, not {array.DType}."),
+                };
+                output.WriteLine(summary);
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                error.WriteLine($"bnnative run: {FirstLine(e.Message)}");
+                return CliApp.BadInput;
+            }
+        });
+        return command;
+    }
+
+    private static string Execute<T>(TensorView<T> x, Request request)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var config = request.Config;
+        int axis = ChannelAxis.Resolve(x.Rank, config.DataFormat, config.Axis);
+        var state = request.StateIn is null
+            ? BatchNormState<T>.Init(x.Lengths[axis], config)
+            : BatchNormStateFile.Load<T>(request.StateIn);
+        TensorView<T> y;
+        BatchNormState<T> next;
+        string detail;
+        if (request.Train)
+        {
+            var result = BatchNorm.Train(x, state, config);
+            y = result.Output;
+
+            // A single CLI step has no later point to apply a collected update: internal and collection both write it.
+            next = result.PendingTransition is { } pending ? pending.Apply(result.NextState) : result.NextState;
+            detail = string.Create(CultureInfo.InvariantCulture, $"train: n = {result.BatchMoments.Count} per channel");
+        }
+        else
+        {
+            y = BatchNorm.Infer(x, state, config).View;
+            next = state;
+            detail = "infer: moving statistics";
+        }
+
+        NpyFile.Write(
+            request.Output,
+            typeof(T) == typeof(float) ? NpyArray.FromTensor((TensorView<float>)(object)y) : NpyArray.FromTensor((TensorView<double>)(object)y));
+        if (request.StateOut is not null)
+        {
+            BatchNormStateFile.Save(request.StateOut, next);
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{request.Output}: [{string.Join(", ", x.Lengths.ToArray())}] {typeof(T).Name}, {state.Channels} channels on axis {axis}; {detail}; step {next.Step}");
+    }
+
+    private static BatchNormConfig BuildConfig(
+        string preset, string? dataFormat, int? axis, double? momentum, double? epsilon, string? ema, string? variance, bool noCenter, bool noScale)
+    {
+        var config = preset.Trim().ToLowerInvariant() switch
+        {
+            "tensorpack" => BatchNormConfig.Tensorpack,
+            "pytorch" => BatchNormConfig.PyTorch,
+            "keras" => BatchNormConfig.Keras,
+            "flax" => BatchNormConfig.Flax,
+            _ => throw new ArgumentException($"--preset '{preset}' is not one of tensorpack, pytorch, keras, flax."),
+        };
+        if (dataFormat is not null)
+        {
+            config = config with
+            {
+                DataFormat = DataFormats.TryParse(dataFormat, out var format)
+                    ? format
+                    : throw new ArgumentException($"--data-format '{dataFormat}' is not one of channels_last, channels_first, NHWC, NCHW."),
+            };
+        }
+
+        if (axis is not null)
+        {
+            config = config with { Axis = axis };
+        }
+
+        if (momentum is not null)
+        {
+            config = config with { Momentum = momentum.Value };
+        }
+
+        if (epsilon is not null)
+        {
+            config = config with { Epsilon = epsilon.Value };
+        }
+
+        if (ema is not null)
+        {
+            config = config with
+            {
+                EmaUpdate = ema.Trim().ToLowerInvariant() switch
+                {
+                    "internal" => EmaUpdate.Internal,
+                    "collection" or "default" => EmaUpdate.Collection,
+                    "skip" => EmaUpdate.Skip,
+                    _ => throw new ArgumentException($"--ema '{ema}' is not one of internal, collection, skip."),
+                },
+            };
+        }
+
+        if (variance is not null)
+        {
+            config = config with
+            {
+                MovingVariance = variance.Trim().ToLowerInvariant() switch
+                {
+                    "biased" => VarianceEstimator.Biased,
+                    "unbiased" => VarianceEstimator.Unbiased,
+                    _ => throw new ArgumentException($"--variance '{variance}' is not one of biased, unbiased."),
+                },
+            };
+        }
+
+        return config with { Center = config.Center && !noCenter, Scale = config.Scale && !noScale };
+    }
+
+    private static bool ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch
+    {
+        "train" => true,
+        "infer" => false,
+        _ => throw new ArgumentException($"--mode '{mode}' is not one of train, infer."),
+    };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    private sealed record Request(string Input, string Output, string? StateIn, string? StateOut, bool Train, BatchNormConfig Config);
+}

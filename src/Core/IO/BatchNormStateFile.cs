@@ -1,0 +1,112 @@
+using System.Numerics;
+using BnNative.Collections;
+using BnNative.Normalization;
+using BnNative.Tensors;
+
+namespace BnNative.IO;
+
+/// <summary>
+/// A <see cref="BatchNormState{T}"/> as an .npz file with tensorpack's names: <c>mean/EMA</c>, <c>variance/EMA</c>,
+/// <c>gamma</c>, <c>beta</c> (float32 for float states, float64 for double ones, shape [C]) and <c>step</c> (int64
+/// scalar). Writes are atomic (temp file + rename); loading checks names, dtypes and shapes.
+/// </summary>
+public static class BatchNormStateFile
+{
+    /// <summary>Name of the moving mean.</summary>
+    public const string MeanKey = "mean/EMA";
+
+    /// <summary>Name of the moving variance.</summary>
+    public const string VarianceKey = "variance/EMA";
+
+    /// <summary>Name of gamma.</summary>
+    public const string GammaKey = "gamma";
+
+    /// <summary>Name of beta.</summary>
+    public const string BetaKey = "beta";
+
+    /// <summary>Name of the update counter.</summary>
+    public const string StepKey = "step";
+
+    /// <summary>Writes <paramref name="state"/> to <paramref name="path"/> atomically; an existing file is replaced only when the write succeeded.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save<T>(string path, BatchNormState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(state);
+        NpzFile.Write(path,
+        [
+            (MeanKey, Vector(state.MovingMean)),
+            (VarianceKey, Vector(state.MovingVariance)),
+            (GammaKey, Vector(state.Gamma)),
+            (BetaKey, Vector(state.Beta)),
+            (StepKey, NpyArray.FromInt64Scalar(state.Step)),
+        ]);
+    }
+
+    /// <summary>Reads a state written by <see cref="Save{T}"/> (or by tensorpack/NumPy with the same names).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid .npz, a name is missing, or a dtype or shape is
+    /// wrong (float32 expected for a float state, float64 for a double one; all vectors of one length; step an int64 scalar).</exception>
+    public static BatchNormState<T> Load<T>(string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var entries = NpzFile.Read(path);
+        var mean = Take<T>(entries, path, MeanKey);
+        var variance = Take<T>(entries, path, VarianceKey);
+        var gamma = Take<T>(entries, path, GammaKey);
+        var beta = Take<T>(entries, path, BetaKey);
+        if (!entries.TryGetValue(StepKey, out var stepArray) || stepArray.DType != NpyDType.Int64 || stepArray.Rank != 0)
+        {
+            throw new InvalidDataException($"{path}: '{StepKey}' must be an int64 scalar.");
+        }
+
+        foreach (var (name, vector) in new[] { (VarianceKey, variance), (GammaKey, gamma), (BetaKey, beta) })
+        {
+            if (vector.Length != mean.Length)
+            {
+                throw new InvalidDataException($"{path}: '{name}' has {vector.Length} channels but '{MeanKey}' has {mean.Length}.");
+            }
+        }
+
+        try
+        {
+            return new BatchNormState<T>(mean, variance, gamma, beta, stepArray.AsInt64Scalar());
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static NpyArray Vector<T>(ReadOnlyVector<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var data = values.ToArray();
+        return typeof(T) == typeof(float)
+            ? NpyArray.FromTensor(TensorView<float>.Create((float[])(object)data, data.Length))
+            : NpyArray.FromTensor(TensorView<double>.Create((double[])(object)data, data.Length));
+    }
+
+    private static ReadOnlyVector<T> Take<T>(IReadOnlyDictionary<string, NpyArray> entries, string path, string key)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!entries.TryGetValue(key, out var array))
+        {
+            throw new InvalidDataException(
+                $"{path}: no '{key}' array; a state file holds {MeanKey}, {VarianceKey}, {GammaKey}, {BetaKey} and {StepKey}.");
+        }
+
+        var expected = typeof(T) == typeof(float) ? NpyDType.Float32 : NpyDType.Float64;
+        if (array.DType != expected || array.Rank != 1)
+        {
+            throw new InvalidDataException(
+                $"{path}: '{key}' must be a 1-D {expected} array; found {array.DType} with shape [{string.Join(", ", array.Shape)}].");
+        }
+
+        T[] values = typeof(T) == typeof(float) ? (T[])(object)array.ToFloatTensor().Data : (T[])(object)array.ToDoubleTensor().Data;
+        return ReadOnlyVector.Create<T>(values);
+    }
+}
