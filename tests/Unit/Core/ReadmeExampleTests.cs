@@ -1,4 +1,6 @@
 using BnNative.Collections;
+using BnNative.IO;
+using BnNative.Normalization;
 using BnNative.Moments;
 using BnNative.Tensors;
 
@@ -45,5 +47,52 @@ public sealed class ReadmeExampleTests
             Assert.Equal(m.Mean[c], whole.Mean[c], meanTolerance);
             Assert.Equal(m.M2[c], whole.M2[c], 1e-5 * m.M2[c]);
         }
+    }
+
+    [Fact]
+    public void BatchNormExampleHolds()
+    {
+        var random = new Random(11);
+        var data = new float[4 * 16 * 5 * 5];
+        var gradient = new float[data.Length];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)random.NextDouble() * 3;
+            gradient[i] = (float)random.NextDouble() - 0.5f;
+        }
+
+        var x = TensorView<float>.Create(data, 4, 16, 5, 5);
+        var dy = TensorView<float>.Create(gradient, 4, 16, 5, 5);
+        var destination = Tensor<float>.Zeros(4, 16, 5, 5).View;
+
+        var config = new BatchNormConfig { DataFormat = DataFormat.ChannelsFirst };
+        var state = BatchNormState<float>.Init(channels: 16);
+        BatchNormTrainResult<float> step = BatchNorm.Train(x, state, config);
+        TensorView<float> y = step.Output;
+        BatchNormState<float> next = step.PendingTransition!.Apply(step.NextState);
+        BatchNormGradients<float> grads = BatchNorm.Backward(dy, step);
+        BatchNorm.Infer(x, next, config, destination);
+        var torchLike = BatchNormConfig.PyTorch with { Momentum = BatchNormConfig.FromPyTorchMomentum(0.1) };
+        var debiased = config with { EmaAverage = EmaAverage.ZeroDebiased };
+        string path = Path.Combine(Path.GetTempPath(), $"bnnative-readme-{Guid.NewGuid():N}.npz");
+        try
+        {
+            BatchNormStateFile.Save(path, next);
+            var restored = BatchNormStateFile.Load<float>(path);
+            Assert.Equal(next, restored);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Assert.Equal(state, step.NextState);
+        Assert.Equal(next, BatchNorm.Train(x, state, config with { EmaUpdate = EmaUpdate.Internal }).NextState);
+        Assert.Equal(1, next.Step);
+        Assert.Equal(x.ElementCount, y.ElementCount);
+        Assert.Equal(16, grads.GammaGradient!.Length);
+        Assert.Equal(0.9, torchLike.Momentum, 12);
+        Assert.Equal(EmaAverage.ZeroDebiased, debiased.EmaAverage);
+        Assert.Equal(BatchNorm.Infer(x, next, config).Data, destination.ToArray());
     }
 }
