@@ -58,6 +58,23 @@ internal static class ChannelKernels
                     }
                 }
             }
+            else if (rows.StrideX == 1 && rows.StrideY == 1)
+            {
+                // The channel axis is the last one and contiguous: per-channel coefficients load as vectors.
+                var src = xs.Slice((int)xi, length);
+                var dst = ys.Slice((int)yi, length);
+                int c = 0;
+                for (; c + Vector<T>.Count <= length; c += Vector<T>.Count)
+                {
+                    var centered = new Vector<T>(src[c..]) - new Vector<T>(meanHigh[c..]) - new Vector<T>(meanLow[c..]);
+                    ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).CopyTo(dst[c..]);
+                }
+
+                for (; c < length; c++)
+                {
+                    dst[c] = ((src[c] - meanHigh[c] - meanLow[c]) * scale[c]) + offset[c];
+                }
+            }
             else
             {
                 // The channel axis is the last one: the channel is the index in the row.
@@ -122,12 +139,56 @@ internal static class ChannelKernels
         int length = rows.Length;
         while (rows.Next(out long xi, out long di, out long gi, out int channel))
         {
+            if (rows.StrideX == 1 && rows.StrideY == 1 && rows.StrideZ == 1)
+            {
+                ContiguousInputGradient(xs.Slice((int)xi, length), ds.Slice((int)di, length), gs.Slice((int)gi, length), channel, meanHigh, meanLow, a, b, c);
+                continue;
+            }
+
             for (int i = 0; i < length; i++)
             {
                 int ch = channel >= 0 ? channel : i;
                 T centered = xs[(int)(xi + (i * rows.StrideX))] - meanHigh[ch] - meanLow[ch];
                 gs[(int)(gi + (i * rows.StrideZ))] = (a[ch] * ds[(int)(di + (i * rows.StrideY))]) + (b[ch] * centered) + c[ch];
             }
+        }
+    }
+
+    /// <summary>One contiguous row of <see cref="InputGradient"/>: the channel fixed (≥ 0) or the row index (−1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ContiguousInputGradient<T>(
+        ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, int channel,
+        ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        int width = Vector<T>.Count;
+        if (channel >= 0)
+        {
+            var vh = new Vector<T>(meanHigh[channel]);
+            var vl = new Vector<T>(meanLow[channel]);
+            var va = new Vector<T>(a[channel]);
+            var vb = new Vector<T>(b[channel]);
+            var vc = new Vector<T>(c[channel]);
+            for (; i + width <= x.Length; i += width)
+            {
+                var centered = new Vector<T>(x[i..]) - vh - vl;
+                ((va * new Vector<T>(dy[i..])) + (vb * centered) + vc).CopyTo(dx[i..]);
+            }
+        }
+        else
+        {
+            for (; i + width <= x.Length; i += width)
+            {
+                var centered = new Vector<T>(x[i..]) - new Vector<T>(meanHigh[i..]) - new Vector<T>(meanLow[i..]);
+                ((new Vector<T>(a[i..]) * new Vector<T>(dy[i..])) + (new Vector<T>(b[i..]) * centered) + new Vector<T>(c[i..])).CopyTo(dx[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            int ch = channel >= 0 ? channel : i;
+            dx[i] = (a[ch] * dy[i]) + (b[ch] * (x[i] - meanHigh[ch] - meanLow[ch])) + c[ch];
         }
     }
 
