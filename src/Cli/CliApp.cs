@@ -19,7 +19,8 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"bnnative: {parsed.Errors[0].Message}");
+            // Every parse error on one line: the first alone can be unhelpful ("Required command was not provided").
+            error.WriteLine("bnnative: " + string.Join(" ", parsed.Errors.Select(e => e.Message.Trim())));
             return BadInput;
         }
 

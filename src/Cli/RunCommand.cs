@@ -44,6 +44,12 @@ internal static class RunCommand
                     parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
                 bool train = ParseMode(parsed.GetValue(mode)!);
                 var request = new Request(parsed.GetValue(input)!, parsed.GetValue(outputPath)!, parsed.GetValue(stateIn), parsed.GetValue(stateOut), train, config);
+                CheckWritable(request.Output, "--output");
+                if (request.StateOut is not null)
+                {
+                    CheckWritable(request.StateOut, "--state-out");
+                }
+
                 var array = NpyFile.Read(request.Input);
                 string summary = array.DType switch
                 {
@@ -167,6 +173,25 @@ internal static class RunCommand
         }
 
         return config with { Center = config.Center && !noCenter, Scale = config.Scale && !noScale };
+    }
+
+    /// <summary>
+    /// Fails before anything is computed or written when a target cannot be written (its folder is missing or it is a
+    /// folder), so one output is never left written while the other fails.
+    /// </summary>
+    private static void CheckWritable(string path, string option)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"{option} '{path}' is a directory.");
+        }
+
+        string? folder = Path.GetDirectoryName(full);
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new IOException($"{option} '{path}': the directory '{folder}' does not exist.");
+        }
     }
 
     private static bool ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch

@@ -13,6 +13,12 @@ namespace BnNative.Normalization;
 public sealed record BatchNormState<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly ReadOnlyVector<T> _movingMean;
+    private readonly ReadOnlyVector<T> _movingVariance;
+    private readonly ReadOnlyVector<T> _gamma;
+    private readonly ReadOnlyVector<T> _beta;
+    private readonly long _step;
+
     /// <summary>Creates a state from its parts.</summary>
     /// <exception cref="ArgumentNullException">A vector is null.</exception>
     /// <exception cref="ArgumentException">The vectors differ in length, or there are no channels.</exception>
@@ -41,27 +47,65 @@ public sealed record BatchNormState<T>
             }
         }
 
-        MovingMean = movingMean;
-        MovingVariance = movingVariance;
-        Gamma = gamma;
-        Beta = beta;
-        Step = step;
+        _movingMean = movingMean;
+        _movingVariance = movingVariance;
+        _gamma = gamma;
+        _beta = beta;
+        _step = step;
     }
 
     /// <summary>Per-channel moving mean (tensorpack's <c>mean/EMA</c>).</summary>
-    public ReadOnlyVector<T> MovingMean { get; init; }
+    /// <exception cref="ArgumentException">In a <c>with</c> expression: a different channel count (build a new state with the constructor instead).</exception>
+    public ReadOnlyVector<T> MovingMean
+    {
+        get => _movingMean;
+        init => _movingMean = Checked(value, nameof(MovingMean));
+    }
 
-    /// <summary>Per-channel moving variance (tensorpack's <c>variance/EMA</c>).</summary>
-    public ReadOnlyVector<T> MovingVariance { get; init; }
+    /// <summary>Per-channel moving variance (tensorpack's <c>variance/EMA</c>), every entry ≥ 0.</summary>
+    /// <exception cref="ArgumentException">In a <c>with</c> expression: a different channel count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative entry.</exception>
+    public ReadOnlyVector<T> MovingVariance
+    {
+        get => _movingVariance;
+        init
+        {
+            Checked(value, nameof(MovingVariance));
+            for (int c = 0; c < value.Length; c++)
+            {
+                if (value[c] < T.Zero)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(MovingVariance), value[c], $"MovingVariance[{c}] must be ≥ 0.");
+                }
+            }
+
+            _movingVariance = value;
+        }
+    }
 
     /// <summary>Per-channel scale (all 1 and unused when the config's Scale is false).</summary>
-    public ReadOnlyVector<T> Gamma { get; init; }
+    /// <exception cref="ArgumentException">In a <c>with</c> expression: a different channel count.</exception>
+    public ReadOnlyVector<T> Gamma
+    {
+        get => _gamma;
+        init => _gamma = Checked(value, nameof(Gamma));
+    }
 
     /// <summary>Per-channel offset (all 0 and unused when the config's Center is false).</summary>
-    public ReadOnlyVector<T> Beta { get; init; }
+    /// <exception cref="ArgumentException">In a <c>with</c> expression: a different channel count.</exception>
+    public ReadOnlyVector<T> Beta
+    {
+        get => _beta;
+        init => _beta = Checked(value, nameof(Beta));
+    }
 
-    /// <summary>Moving-statistics updates applied so far.</summary>
-    public long Step { get; init; }
+    /// <summary>Moving-statistics updates applied so far, ≥ 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
+    public long Step
+    {
+        get => _step;
+        init => _step = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Step), value, "Step must be ≥ 0.");
+    }
 
     /// <summary>Number of channels.</summary>
     public int Channels => MovingMean.Length;
@@ -80,6 +124,20 @@ public sealed record BatchNormState<T>
             ReadOnlyVector<T>.Filled(channels, T.One),
             ReadOnlyVector<T>.Filled(channels, T.Zero),
             0);
+    }
+
+    /// <summary>A vector set in a <c>with</c> expression must keep the channel count (all four vectors share it).</summary>
+    private ReadOnlyVector<T> Checked(ReadOnlyVector<T> value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        if (_movingMean is not null && value.Length != _movingMean.Length)
+        {
+            throw new ArgumentException(
+                $"{name} has {value.Length} channels but the state has {_movingMean.Length}; build a state with another channel count with the constructor.",
+                name);
+        }
+
+        return value;
     }
 
     private static void CheckLength(ReadOnlyVector<T> vector, int channels, string name)
