@@ -48,6 +48,10 @@ internal static class RunCommand
                 if (request.StateOut is not null)
                 {
                     CheckWritable(request.StateOut, "--state-out");
+                    if (string.Equals(Path.GetFullPath(request.StateOut), Path.GetFullPath(request.Output), StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException("--output and --state-out name the same file.");
+                    }
                 }
 
                 var array = NpyFile.Read(request.Input);
@@ -60,7 +64,7 @@ internal static class RunCommand
                 output.WriteLine(summary);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException or OverflowException)
             {
                 error.WriteLine($"bnnative run: {FirstLine(e.Message)}");
                 return CliApp.BadInput;

@@ -71,9 +71,23 @@ public static class BatchNormStateFile
             }
         }
 
+        for (int c = 0; c < variance.Length; c++)
+        {
+            if (variance[c] < T.Zero)
+            {
+                throw new InvalidDataException($"{path}: '{VarianceKey}'[{c}] is {variance[c]}; a variance must be ≥ 0.");
+            }
+        }
+
+        long step = stepArray.AsInt64Scalar();
+        if (step < 0)
+        {
+            throw new InvalidDataException($"{path}: '{StepKey}' is {step}; it counts updates and must be ≥ 0.");
+        }
+
         try
         {
-            return new BatchNormState<T>(mean, variance, gamma, beta, stepArray.AsInt64Scalar());
+            return new BatchNormState<T>(mean, variance, gamma, beta, step);
         }
         catch (ArgumentException e)
         {

@@ -36,6 +36,7 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
     /// beta unchanged. <paramref name="state"/> itself is not modified.
     /// </summary>
     /// <exception cref="ArgumentException">The channel counts differ.</exception>
+    /// <exception cref="OverflowException">The state's step is <see cref="long.MaxValue"/>.</exception>
     public BatchNormState<T> Apply<T>(BatchNormState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -45,7 +46,7 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
             throw new ArgumentException($"state has {state.Channels} channels but the transition has {Mean.Length}.", nameof(state));
         }
 
-        long step = state.Step + 1;
+        long step = checked(state.Step + 1);
         return state with
         {
             MovingMean = Advance(state.MovingMean, Mean, step),
