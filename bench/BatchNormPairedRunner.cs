@@ -51,7 +51,7 @@ public static class BatchNormPairedRunner
                     () => BatchNorm.Infer(x, state, threaded, y));
                 Measure(shape, threads, "backward", rounds,
                     () => { ReadFloor.Sum(data, threads); ReadFloor.Sum(dyData, threads); AddCopy(data, dyData, output); },
-                    () => BatchNorm.Backward(dy, train));
+                    () => BatchNorm.Backward(dy, train, y));
             }
         }
 

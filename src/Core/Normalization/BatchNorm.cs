@@ -130,10 +130,23 @@ public static class BatchNorm
     public static BatchNormGradients<T> Backward<T>(TensorView<T> dy, BatchNormTrainResult<T> train)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(train);
+        return Backward(dy, train, Tensor<T>.Zeros(train.Input.Lengths).View);
+    }
+
+    /// <summary>
+    /// Like <see cref="Backward{T}(TensorView{T}, BatchNormTrainResult{T})"/>, writing dx into
+    /// <paramref name="inputGradient"/> (the input's lengths, any strides; it may be <paramref name="dy"/> itself).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="dy"/> or <paramref name="inputGradient"/> lengths differ from the input's.</exception>
+    public static BatchNormGradients<T> Backward<T>(TensorView<T> dy, BatchNormTrainResult<T> train, TensorView<T> inputGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ArgumentNullException.ThrowIfNull(dy);
         ArgumentNullException.ThrowIfNull(train);
         var x = train.Input;
         CheckSameLengths(x, dy, nameof(dy));
+        CheckSameLengths(x, inputGradient, nameof(inputGradient));
         int channels = train.BatchMoments.Channels;
         long n = train.BatchMoments.Count;
         var sumDy = new double[channels];
@@ -156,13 +169,12 @@ public static class BatchNorm
             betaGradient[c] = T.CreateTruncating(sumDy[c]);
         }
 
-        var dx = Tensor<T>.Zeros(x.Lengths);
         var high = new T[channels];
         var low = new T[channels];
         SplitMean<T>(mean, high, low);
-        ChannelKernels.InputGradient(x, dy, dx.View, train.ChannelAxis, high, low, a, b, c0);
+        ChannelKernels.InputGradient(x, dy, inputGradient, train.ChannelAxis, high, low, a, b, c0);
         return new BatchNormGradients<T>(
-            dx,
+            inputGradient,
             train.Config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
             train.Config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
     }
@@ -206,7 +218,7 @@ public static class BatchNorm
         var dx = Tensor<T>.Zeros(x.Lengths);
         ChannelKernels.InputGradient<T>(x, dy, dx.View, axis, zero, zero, a, zero, zero);
         return new BatchNormGradients<T>(
-            dx,
+            dx.View,
             config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
             config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
     }

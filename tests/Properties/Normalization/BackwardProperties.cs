@@ -152,7 +152,7 @@ public sealed class BackwardProperties
                 int i = _random.Next(values.Length);
                 double h = RelativeStep * _spread[_step.Index.At(i)];
                 double difference = Central(v => Loss(Replace(values, i, v), state), values[i], h);
-                Within($"dx[{i}]", difference, gradients.InputGradient.Data[i], (RelativeError * Scale(i)) + (_noise / h));
+                Within($"dx[{i}]", difference, gradients.InputGradient.ToArray()[i], (RelativeError * Scale(i)) + (_noise / h));
             }
 
             ParameterGradient("dgamma", _step.Scale, gradients.GammaGradient, _step.Gamma, (state, gamma) => state with { Gamma = gamma }, j => Math.Abs(_w[j] * Xhat(j)));
@@ -164,7 +164,7 @@ public sealed class BackwardProperties
         {
             for (int i = 0; i < _w.Length; i++)
             {
-                Within($"float dx[{i}]", expected.InputGradient.Data[i], actual.InputGradient.Data[i], FloatError * Scale(i));
+                Within($"float dx[{i}]", expected.InputGradient.ToArray()[i], actual.InputGradient.ToArray()[i], FloatError * Scale(i));
             }
 
             Assert.Equal(expected.GammaGradient is null, actual.GammaGradient is null);
@@ -190,7 +190,7 @@ public sealed class BackwardProperties
         /// </summary>
         public void InputGradientSumsToZero(BatchNormGradients<double> gradients)
         {
-            var dx = gradients.InputGradient.Data;
+            var dx = gradients.InputGradient.ToArray();
             double n = _step.Tensor.CountPerChannel;
             for (int c = 0; c < _step.Channels; c++)
             {

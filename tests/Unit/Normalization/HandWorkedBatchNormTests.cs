@@ -141,8 +141,8 @@ public sealed class HandWorkedBatchNormTests
 
         var gradients = BatchNorm.Backward(dy, BatchNorm.Train(x, BatchNormState<double>.Init(1)));
 
-        AssertClose([k * ((2.0 / 3) - (4 * k2 / 3)), k * ((-1.0 / 3) - (2 * k2 / 3)), k * ((-1.0 / 3) + (2 * k2))], gradients.InputGradient.Data);
-        AssertClose([8 * k / 21, -10 * k / 21, 2 * k / 21], gradients.InputGradient.Data, 1e-5);
+        AssertClose([k * ((2.0 / 3) - (4 * k2 / 3)), k * ((-1.0 / 3) - (2 * k2 / 3)), k * ((-1.0 / 3) + (2 * k2))], gradients.InputGradient.ToArray());
+        AssertClose([8 * k / 21, -10 * k / 21, 2 * k / 21], gradients.InputGradient.ToArray(), 1e-5);
         AssertClose([-2 * k], gradients.GammaGradient!);
         AssertClose([1], gradients.BetaGradient!);
     }
@@ -159,14 +159,14 @@ public sealed class HandWorkedBatchNormTests
 
         var gradients = BatchNorm.BackwardInference(dy, TwoByTwo, state);
 
-        AssertClose([1 / s0, 2 * 2 / s1, 3 / s0, 4 * 2 / s1], gradients.InputGradient.Data);
+        AssertClose([1 / s0, 2 * 2 / s1, 3 / s0, 4 * 2 / s1], gradients.InputGradient.ToArray());
         AssertClose([((1 * -1) + (3 * 1)) / s0, ((2 * -1) + (4 * 1)) / s1], gradients.GammaGradient!);
         AssertClose([4, 6], gradients.BetaGradient!);
 
         var withoutAffine = BatchNorm.BackwardInference(dy, TwoByTwo, state, new BatchNormConfig { Center = false, Scale = false });
         Assert.Null(withoutAffine.GammaGradient);
         Assert.Null(withoutAffine.BetaGradient);
-        AssertClose([1 / s0, 2 / s1, 3 / s0, 4 / s1], withoutAffine.InputGradient.Data);
+        AssertClose([1 / s0, 2 / s1, 3 / s0, 4 / s1], withoutAffine.InputGradient.ToArray());
     }
 
     private static void AssertClose(double[] expected, IReadOnlyList<double> actual, double tolerance = Close)

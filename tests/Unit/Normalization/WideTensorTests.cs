@@ -107,7 +107,7 @@ public sealed class WideTensorTests
             double centered = (xs[i] - mean[c]) * invstd[c] * invstd[c] * dot[c] / n;
             double expected = gamma * invstd[c] * (gs[i] - (sumDy[c] / n) - centered);
             double size = gamma * invstd[c] * (Math.Abs(gs[i]) + (sumDySize[c] / n) + (Math.Abs(xs[i] - mean[c]) * invstd[c] * invstd[c] * dotSize[c] / n));
-            Assert.Equal(expected, double.CreateTruncating(gradients.InputGradient.Data[i]), relative * size);
+            Assert.Equal(expected, double.CreateTruncating(gradients.InputGradient.ToArray()[i]), relative * size);
         }
 
         for (int c = 0; c < channels; c++)
