@@ -22,9 +22,8 @@ internal static class ChannelKernels
         TensorView<T> x, TensorView<T> y, int axis, ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> scale, ReadOnlySpan<T> offset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var unused = y;
-        axis = Canonical(ref x, ref y, ref unused, axis);
-        var rows = new Rows(x.Shape, y.Shape, y.Shape, axis, stackalloc int[x.Rank]);
+        int capacity = Math.Max(x.Rank, 3);
+        var rows = new Rows(x.Shape, y.Shape, y.Shape, axis, stackalloc int[2 * capacity], stackalloc long[3 * capacity]);
         var xs = x.Memory.Span;
         var ys = y.Memory.Span;
         int length = rows.Length;
@@ -94,9 +93,8 @@ internal static class ChannelKernels
         TensorView<T> x, TensorView<T> dy, int axis, ReadOnlySpan<double> mean, Span<double> sumDy, Span<double> sumDyCentered)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var unused = dy;
-        axis = Canonical(ref x, ref dy, ref unused, axis);
-        var rows = new Rows(x.Shape, dy.Shape, dy.Shape, axis, stackalloc int[x.Rank]);
+        int capacity = Math.Max(x.Rank, 3);
+        var rows = new Rows(x.Shape, dy.Shape, dy.Shape, axis, stackalloc int[2 * capacity], stackalloc long[3 * capacity]);
         var xs = x.Memory.Span;
         var ds = dy.Memory.Span;
         int length = rows.Length;
@@ -146,8 +144,8 @@ internal static class ChannelKernels
         ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        axis = Canonical(ref x, ref dy, ref dx, axis);
-        var rows = new Rows(x.Shape, dy.Shape, dx.Shape, axis, stackalloc int[x.Rank]);
+        int capacity = Math.Max(x.Rank, 3);
+        var rows = new Rows(x.Shape, dy.Shape, dx.Shape, axis, stackalloc int[2 * capacity], stackalloc long[3 * capacity]);
         var xs = x.Memory.Span;
         var ds = dy.Memory.Span;
         var gs = dx.Memory.Span;
@@ -302,51 +300,13 @@ internal static class ChannelKernels
         }
     }
 
-    /// <summary>
-    /// When every view is row-major contiguous, the same views as [outer, C, inner] (or [outer, C] when the channel
-    /// axis is last), so the row walker sees long rows (H·W for NCHW, C for NHWC) instead of the last axis alone.
-    /// </summary>
-    public static int Canonical<T>(ref TensorView<T> x, ref TensorView<T> y, ref TensorView<T> z, int axis)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (!x.Shape.IsRowMajorContiguous || !y.Shape.IsRowMajorContiguous || !z.Shape.IsRowMajorContiguous)
-        {
-            return axis;
-        }
-
-        int outer = 1;
-        int inner = 1;
-        for (int d = 0; d < axis; d++)
-        {
-            outer *= x.Lengths[d];
-        }
-
-        for (int d = axis + 1; d < x.Rank; d++)
-        {
-            inner *= x.Lengths[d];
-        }
-
-        int channels = x.Lengths[axis];
-        if (inner == 1)
-        {
-            x = x.Reshape(outer, channels);
-            y = y.Reshape(outer, channels);
-            z = z.Reshape(outer, channels);
-            return 1;
-        }
-
-        x = x.Reshape(outer, channels, inner);
-        y = y.Reshape(outer, channels, inner);
-        z = z.Reshape(outer, channels, inner);
-        return 1;
-    }
-
     /// <summary>True when every element of <paramref name="x"/> is finite; on failure, the first offending value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite<T>(TensorView<T> x, out T firstBad)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var rows = new Rows(x.Shape, x.Shape, x.Shape, x.Rank - 1, stackalloc int[x.Rank]);
+        int capacity = Math.Max(x.Rank, 3);
+        var rows = new Rows(x.Shape, x.Shape, x.Shape, x.Rank - 1, stackalloc int[2 * capacity], stackalloc long[3 * capacity]);
         var xs = x.Memory.Span;
         while (rows.Next(out long xi, out _, out _, out _))
         {
@@ -365,31 +325,89 @@ internal static class ChannelKernels
         return true;
     }
 
-    /// <summary>Walks the rows (last axis) of up to three views of the same lengths, yielding each row's offsets and channel.</summary>
+    /// <summary>
+    /// Walks the rows (last axis) of up to three views of the same lengths, yielding each row's offsets and channel.
+    /// When every view is row-major contiguous the walk sees them as [outer, C, inner] (or [outer, C] when the channel
+    /// axis is last), so rows are long (H·W for NCHW, C for NHWC) instead of the last axis alone; nothing is allocated.
+    /// </summary>
     private ref struct Rows
     {
-        private readonly TensorShape _x;
-        private readonly TensorShape _y;
-        private readonly TensorShape _z;
-        private readonly int _axis;
+        private readonly Span<int> _lengths;
         private readonly Span<int> _index;
+        private readonly Span<long> _strideX;
+        private readonly Span<long> _strideY;
+        private readonly Span<long> _strideZ;
+        private readonly long _offsetX;
+        private readonly long _offsetY;
+        private readonly long _offsetZ;
+        private readonly int _axis;
         private long _remaining;
 
-        public Rows(TensorShape x, TensorShape y, TensorShape z, int axis, Span<int> index)
+        /// <param name="x">First view's shape (the lengths of all three).</param>
+        /// <param name="y">Second view's shape.</param>
+        /// <param name="z">Third view's shape.</param>
+        /// <param name="axis">The channel axis of <paramref name="x"/>.</param>
+        /// <param name="ints">Scratch for 2·max(rank, 3) ints.</param>
+        /// <param name="longs">Scratch for 3·max(rank, 3) longs.</param>
+        public Rows(TensorShape x, TensorShape y, TensorShape z, int axis, Span<int> ints, Span<long> longs)
         {
-            _x = x;
-            _y = y;
-            _z = z;
-            _axis = axis;
-            int rank = x.Rank;
-            _index = index;
+            int capacity = ints.Length / 2;
+            int rank;
+            if (x.IsRowMajorContiguous && y.IsRowMajorContiguous && z.IsRowMajorContiguous)
+            {
+                int outer = 1;
+                int inner = 1;
+                for (int d = 0; d < axis; d++)
+                {
+                    outer *= x.Length(d);
+                }
+
+                for (int d = axis + 1; d < x.Rank; d++)
+                {
+                    inner *= x.Length(d);
+                }
+
+                rank = inner == 1 ? 2 : 3;
+                ints[0] = outer;
+                ints[1] = x.Length(axis);
+                ints[2] = inner;
+                long stride = 1;
+                for (int d = rank - 1; d >= 0; d--)
+                {
+                    longs[d] = longs[capacity + d] = longs[(2 * capacity) + d] = stride;
+                    stride *= Math.Max(ints[d], 1);
+                }
+
+                _axis = 1;
+            }
+            else
+            {
+                rank = x.Rank;
+                for (int d = 0; d < rank; d++)
+                {
+                    ints[d] = x.Length(d);
+                    longs[d] = x.Stride(d);
+                    longs[capacity + d] = y.Stride(d);
+                    longs[(2 * capacity) + d] = z.Stride(d);
+                }
+
+                _axis = axis;
+            }
+
+            _lengths = ints[..rank];
+            _index = ints.Slice(capacity, rank);
             _index.Clear();
-            Length = x.Length(rank - 1);
-            StrideX = x.Stride(rank - 1);
-            StrideY = y.Stride(rank - 1);
-            StrideZ = z.Stride(rank - 1);
+            _strideX = longs[..rank];
+            _strideY = longs.Slice(capacity, rank);
+            _strideZ = longs.Slice(2 * capacity, rank);
+            _offsetX = x.Offset;
+            _offsetY = y.Offset;
+            _offsetZ = z.Offset;
+            Length = _lengths[^1];
+            StrideX = _strideX[^1];
+            StrideY = _strideY[^1];
+            StrideZ = _strideZ[^1];
             _remaining = Length == 0 ? 0 : x.ElementCount / Length;
-            _index[^1] = 0;
         }
 
         public int Length { get; }
@@ -410,20 +428,20 @@ internal static class ChannelKernels
                 return false;
             }
 
-            xi = _x.Offset;
-            yi = _y.Offset;
-            zi = _z.Offset;
+            xi = _offsetX;
+            yi = _offsetY;
+            zi = _offsetZ;
             for (int d = 0; d < _index.Length - 1; d++)
             {
-                xi += _index[d] * _x.Stride(d);
-                yi += _index[d] * _y.Stride(d);
-                zi += _index[d] * _z.Stride(d);
+                xi += _index[d] * _strideX[d];
+                yi += _index[d] * _strideY[d];
+                zi += _index[d] * _strideZ[d];
             }
 
             channel = _axis == _index.Length - 1 ? -1 : _index[_axis];
             for (int d = _index.Length - 2; d >= 0; d--)
             {
-                if (++_index[d] < _x.Length(d))
+                if (++_index[d] < _lengths[d])
                 {
                     break;
                 }
