@@ -27,6 +27,8 @@ internal static class ChannelKernels
         var xs = x.Memory.Span;
         var ys = y.Memory.Span;
         int length = rows.Length;
+        bool streaming = Streaming.Wanted(y);
+        using var pin = streaming ? y.Memory.Pin() : default;
         while (rows.Next(out long xi, out long yi, out _, out int channel))
         {
             if (channel >= 0)
@@ -43,7 +45,7 @@ internal static class ChannelKernels
                     var vb = new Vector<T>(b);
                     for (; i + Vector<T>.Count <= length; i += Vector<T>.Count)
                     {
-                        (((new Vector<T>(src[i..]) - vh - vl) * va) + vb).CopyTo(dst[i..]);
+                        (((new Vector<T>(src[i..]) - vh - vl) * va) + vb).StoreTo(dst, i, streaming);
                     }
 
                     for (; i < length; i++)
@@ -68,7 +70,7 @@ internal static class ChannelKernels
                 for (; c + Vector<T>.Count <= length; c += Vector<T>.Count)
                 {
                     var centered = new Vector<T>(src[c..]) - new Vector<T>(meanHigh[c..]) - new Vector<T>(meanLow[c..]);
-                    ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).CopyTo(dst[c..]);
+                    ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).StoreTo(dst, c, streaming);
                 }
 
                 for (; c < length; c++)
@@ -85,6 +87,7 @@ internal static class ChannelKernels
                 }
             }
         }
+        Streaming.Fence(streaming);
     }
 
     /// <summary>Per channel, Σdy and Σ(x − mean)·dy, accumulated in double.</summary>
@@ -150,11 +153,13 @@ internal static class ChannelKernels
         var ds = dy.Memory.Span;
         var gs = dx.Memory.Span;
         int length = rows.Length;
+        bool streaming = Streaming.Wanted(dx);
+        using var pin = streaming ? dx.Memory.Pin() : default;
         while (rows.Next(out long xi, out long di, out long gi, out int channel))
         {
             if (rows.StrideX == 1 && rows.StrideY == 1 && rows.StrideZ == 1)
             {
-                ContiguousInputGradient(xs.Slice((int)xi, length), ds.Slice((int)di, length), gs.Slice((int)gi, length), channel, meanHigh, meanLow, a, b, c);
+                ContiguousInputGradient(xs.Slice((int)xi, length), ds.Slice((int)di, length), gs.Slice((int)gi, length), channel, streaming, meanHigh, meanLow, a, b, c);
                 continue;
             }
 
@@ -165,6 +170,7 @@ internal static class ChannelKernels
                 gs[(int)(gi + (i * rows.StrideZ))] = (a[ch] * ds[(int)(di + (i * rows.StrideY))]) + (b[ch] * centered) + c[ch];
             }
         }
+        Streaming.Fence(streaming);
     }
 
     /// <summary>
@@ -265,7 +271,7 @@ internal static class ChannelKernels
     /// <summary>One contiguous row of <see cref="InputGradient"/>: the channel fixed (≥ 0) or the row index (−1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ContiguousInputGradient<T>(
-        ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, int channel,
+        ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, int channel, bool streaming,
         ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -281,7 +287,7 @@ internal static class ChannelKernels
             for (; i + width <= x.Length; i += width)
             {
                 var centered = new Vector<T>(x[i..]) - vh - vl;
-                ((va * new Vector<T>(dy[i..])) + (vb * centered) + vc).CopyTo(dx[i..]);
+                ((va * new Vector<T>(dy[i..])) + (vb * centered) + vc).StoreTo(dx, i, streaming);
             }
         }
         else
@@ -289,7 +295,7 @@ internal static class ChannelKernels
             for (; i + width <= x.Length; i += width)
             {
                 var centered = new Vector<T>(x[i..]) - new Vector<T>(meanHigh[i..]) - new Vector<T>(meanLow[i..]);
-                ((new Vector<T>(a[i..]) * new Vector<T>(dy[i..])) + (new Vector<T>(b[i..]) * centered) + new Vector<T>(c[i..])).CopyTo(dx[i..]);
+                ((new Vector<T>(a[i..]) * new Vector<T>(dy[i..])) + (new Vector<T>(b[i..]) * centered) + new Vector<T>(c[i..])).StoreTo(dx, i, streaming);
             }
         }
 
