@@ -70,7 +70,7 @@ internal static class ChannelKernels
                 for (; c + Vector<T>.Count <= length; c += Vector<T>.Count)
                 {
                     var centered = new Vector<T>(src[c..]) - new Vector<T>(meanHigh[c..]) - new Vector<T>(meanLow[c..]);
-                    ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).StoreTo(dst, c, streaming);
+                    ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).CopyTo(dst[c..]);
                 }
 
                 for (; c < length; c++)
@@ -295,7 +295,7 @@ internal static class ChannelKernels
             for (; i + width <= x.Length; i += width)
             {
                 var centered = new Vector<T>(x[i..]) - new Vector<T>(meanHigh[i..]) - new Vector<T>(meanLow[i..]);
-                ((new Vector<T>(a[i..]) * new Vector<T>(dy[i..])) + (new Vector<T>(b[i..]) * centered) + new Vector<T>(c[i..])).StoreTo(dx, i, streaming);
+                ((new Vector<T>(a[i..]) * new Vector<T>(dy[i..])) + (new Vector<T>(b[i..]) * centered) + new Vector<T>(c[i..])).CopyTo(dx[i..]);
             }
         }
 
