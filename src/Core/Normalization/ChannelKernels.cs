@@ -27,6 +27,19 @@ internal static class ChannelKernels
         var xs = x.Memory.Span;
         var ys = y.Memory.Span;
         int length = rows.Length;
+        if (rows.ContiguousChannelRows)
+        {
+            // Channels innermost, both views contiguous: walk the rows directly, without the per-row index arithmetic.
+            var src = xs.Slice((int)x.Shape.Offset, (int)x.ElementCount);
+            var dst = ys.Slice((int)y.Shape.Offset, (int)x.ElementCount);
+            for (int start = 0; start < src.Length; start += length)
+            {
+                NormalizeChannelsRow(src.Slice(start, length), dst.Slice(start, length), meanHigh, meanLow, scale, offset);
+            }
+
+            return;
+        }
+
         bool streaming = Streaming.Wanted(y);
         using var pin = streaming ? y.Memory.Pin() : default;
         while (rows.Next(out long xi, out long yi, out _, out int channel))
@@ -63,20 +76,7 @@ internal static class ChannelKernels
             }
             else if (rows.StrideX == 1 && rows.StrideY == 1)
             {
-                // The channel axis is the last one and contiguous: per-channel coefficients load as vectors.
-                var src = xs.Slice((int)xi, length);
-                var dst = ys.Slice((int)yi, length);
-                int c = 0;
-                for (; c + Vector<T>.Count <= length; c += Vector<T>.Count)
-                {
-                    var centered = new Vector<T>(src[c..]) - new Vector<T>(meanHigh[c..]) - new Vector<T>(meanLow[c..]);
-                    ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).CopyTo(dst[c..]);
-                }
-
-                for (; c < length; c++)
-                {
-                    dst[c] = ((src[c] - meanHigh[c] - meanLow[c]) * scale[c]) + offset[c];
-                }
+                NormalizeChannelsRow(xs.Slice((int)xi, length), ys.Slice((int)yi, length), meanHigh, meanLow, scale, offset);
             }
             else
             {
@@ -90,6 +90,25 @@ internal static class ChannelKernels
         Streaming.Fence(streaming);
     }
 
+    /// <summary>One contiguous row of channels: per-channel coefficients load as vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void NormalizeChannelsRow<T>(
+        ReadOnlySpan<T> src, Span<T> dst, ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> scale, ReadOnlySpan<T> offset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = 0;
+        for (; c + Vector<T>.Count <= src.Length; c += Vector<T>.Count)
+        {
+            var centered = new Vector<T>(src[c..]) - new Vector<T>(meanHigh[c..]) - new Vector<T>(meanLow[c..]);
+            ((centered * new Vector<T>(scale[c..])) + new Vector<T>(offset[c..])).CopyTo(dst[c..]);
+        }
+
+        for (; c < src.Length; c++)
+        {
+            dst[c] = ((src[c] - meanHigh[c] - meanLow[c]) * scale[c]) + offset[c];
+        }
+    }
+
     /// <summary>Per channel, Σdy and Σ(x − mean)·dy, accumulated in double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientSums<T>(
@@ -101,6 +120,18 @@ internal static class ChannelKernels
         var xs = x.Memory.Span;
         var ds = dy.Memory.Span;
         int length = rows.Length;
+        if (rows.ContiguousChannelRows)
+        {
+            var xAll = xs.Slice((int)x.Shape.Offset, (int)x.ElementCount);
+            var dAll = ds.Slice((int)dy.Shape.Offset, (int)x.ElementCount);
+            for (int start = 0; start < xAll.Length; start += length)
+            {
+                ChannelsLastGradientSums(xAll.Slice(start, length), dAll.Slice(start, length), mean, sumDy, sumDyCentered);
+            }
+
+            return;
+        }
+
         while (rows.Next(out long xi, out long di, out _, out int channel))
         {
             if (channel >= 0 && rows.StrideX == 1 && rows.StrideY == 1)
@@ -153,6 +184,19 @@ internal static class ChannelKernels
         var ds = dy.Memory.Span;
         var gs = dx.Memory.Span;
         int length = rows.Length;
+        if (rows.ContiguousChannelRows)
+        {
+            var xAll = xs.Slice((int)x.Shape.Offset, (int)x.ElementCount);
+            var dAll = ds.Slice((int)dy.Shape.Offset, (int)x.ElementCount);
+            var gAll = gs.Slice((int)dx.Shape.Offset, (int)x.ElementCount);
+            for (int start = 0; start < xAll.Length; start += length)
+            {
+                ContiguousInputGradient(xAll.Slice(start, length), dAll.Slice(start, length), gAll.Slice(start, length), -1, false, meanHigh, meanLow, a, b, c);
+            }
+
+            return;
+        }
+
         bool streaming = Streaming.Wanted(dx);
         using var pin = streaming ? dx.Memory.Pin() : default;
         while (rows.Next(out long xi, out long di, out long gi, out int channel))
@@ -374,6 +418,7 @@ internal static class ChannelKernels
                 }
 
                 rank = inner == 1 ? 2 : 3;
+                ContiguousChannelRows = inner == 1 && x.ElementCount > 0;
                 ints[0] = outer;
                 ints[1] = x.Length(axis);
                 ints[2] = inner;
@@ -417,6 +462,9 @@ internal static class ChannelKernels
         }
 
         public int Length { get; }
+
+        /// <summary>True when the views are contiguous [outer, C] blocks: row r of every view starts at offset + r·C.</summary>
+        public bool ContiguousChannelRows { get; }
 
         public long StrideX { get; }
 
