@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Numerics;
 using BnNative.Collections;
+using System.Runtime.CompilerServices;
 using BnNative.Moments;
+using BnNative.Sync;
 using BnNative.Tensors;
 
 namespace BnNative.Normalization;
@@ -39,19 +41,168 @@ public static class BatchNorm
     /// <param name="destination">Output view with the input's lengths (any strides); must not overlap <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">As the allocating overload, and <paramref name="destination"/> lengths differ.</exception>
     public static BatchNormTrainResult<T> Train<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        TrainCore(x, state, config ?? BatchNormConfig.Tensorpack, destination, null);
+
+    /// <summary>
+    /// A synchronized training step (SyncBN, SPEC §7): every worker of <paramref name="sync"/> calls this with its own
+    /// part of the batch (any size, including no samples) and the same state and config; the workers exchange their
+    /// (n, mean, M2) per channel and merge them in rank order, so all of them normalize with bitwise-identical global
+    /// statistics and return the same next state. The result equals plain batch norm on the concatenation of the parts.
+    /// The backward pass of the result is collective too.
+    /// </summary>
+    /// <param name="x">This worker's part of the batch.</param>
+    /// <param name="state">Current state (the same on every worker).</param>
+    /// <param name="config">Settings; null for tensorpack's defaults. <see cref="BatchNormConfig.VirtualBatchSize"/> must be null.</param>
+    /// <param name="sync">The exchange this worker belongs to.</param>
+    /// <exception cref="ArgumentException">As the plain overload (the global count decides n = 0 and n &lt; 2 errors, on every
+    /// worker alike), or a virtual batch size was configured.</exception>
+    /// <exception cref="StatisticsExchangeException">The workers disagree on channel count or element type (on every
+    /// worker), or another worker failed.</exception>
+    public static BatchNormTrainResult<T> Train<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, IStatisticsExchange sync)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        config ??= BatchNormConfig.Tensorpack;
-        int axis = Validate(x, state, config);
-        CheckSameLengths(x, destination, nameof(destination));
-        if (config.EmaUpdate != EmaUpdate.Skip && config.MovingVarianceFor(x.Rank) == VarianceEstimator.Unbiased
-            && x.ElementCount / x.Lengths[axis] < 2)
+        ArgumentNullException.ThrowIfNull(x);
+        return Train(x, state, config, Tensor<T>.Zeros(x.Lengths).View, sync);
+    }
+
+    /// <summary>Like <see cref="Train{T}(TensorView{T}, BatchNormState{T}, BatchNormConfig, IStatisticsExchange)"/>, writing the output into <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException">As that overload, and <paramref name="destination"/> lengths differ.</exception>
+    /// <exception cref="StatisticsExchangeException">As that overload.</exception>
+    public static BatchNormTrainResult<T> Train<T>(
+        TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> destination, IStatisticsExchange sync)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(sync);
+        return TrainCore(x, state, config ?? BatchNormConfig.Tensorpack, destination, sync);
+    }
+
+    private static BatchNormTrainResult<T> TrainCore<T>(
+        TensorView<T> x, BatchNormState<T> state, BatchNormConfig config, TensorView<T> destination, IStatisticsExchange? sync)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int axis;
+        int chunkLength;
+        BatchMoments[] local;
+        try
         {
-            throw new ArgumentException(
-                $"The unbiased moving variance needs n ≥ 2 elements per channel; x {x.Shape} has n = {x.ElementCount / x.Lengths[axis]}.", nameof(x));
+            axis = Validate(x, state, config, allowEmpty: sync is not null);
+            CheckSameLengths(x, destination, nameof(destination));
+            chunkLength = ChunkLength(x, axis, config, sync);
+            local = new BatchMoments[x.Lengths[0] == 0 ? 1 : x.Lengths[0] / chunkLength];
+            for (int k = 0; k < local.Length; k++)
+            {
+                var part = local.Length == 1 ? x : x.Slice(0, k * chunkLength, chunkLength);
+                local[k] = part.ElementCount == 0 ? BatchMoments.Empty(state.Channels) : config.Moments.Compute(part, axis, config.Threads);
+            }
+        }
+        catch (Exception ex) when (sync is not null)
+        {
+            sync.Fail(ex);
+            throw;
         }
 
-        var moments = config.Moments.Compute(x, axis, config.Threads);
+        var moments = local;
+        if (sync is not null)
+        {
+            SyncStatistics.Agree(sync, state.Channels, Unsafe.SizeOf<T>());
+            moments = [SyncStatistics.AllMerge(sync, local[0])];
+        }
+
+        var merged = moments.Length == 1 ? moments[0] : BatchMoments.Merge(moments);
+        CheckCounts(x, config, moments, merged);
+        var chunks = new BatchNormChunk[moments.Length];
+        int channels = state.Channels;
+        var workspace = new T[4 * channels];
+        var scale = new double[channels];
+        var offset = new double[channels];
+        for (int k = 0; k < chunks.Length; k++)
+        {
+            chunks[k] = ChunkStatistics(moments[k], k * chunkLength, chunks.Length == 1 ? x.Lengths[0] : chunkLength, state, config);
+            var chunk = chunks[k];
+            for (int c = 0; c < channels; c++)
+            {
+                double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
+                double beta = config.Center ? double.CreateTruncating(state.Beta[c]) : 0;
+                scale[c] = gamma * (chunk.R?[c] ?? 1) * chunk.InverseStd[c];
+                offset[c] = chunk.D is null ? beta : (gamma * chunk.D[c]) + beta;
+            }
+
+            var xs = chunks.Length == 1 ? x : x.Slice(0, chunk.Start, chunk.Length);
+            var ys = chunks.Length == 1 ? destination : destination.Slice(0, chunk.Start, chunk.Length);
+            if (xs.ElementCount != 0)
+            {
+                ApplyAffine(xs, ys, axis, chunk.Moments.Mean.AsSpan(), scale, offset, workspace);
+            }
+        }
+
+        EmaTransition? transition = config.EmaUpdate == EmaUpdate.Skip ? null
+            : chunks.Length == 1 || config.GhostEma == GhostEmaSource.AllChunks ? EmaTransition.From(merged, config, x.Rank)
+            : config.GhostEma == GhostEmaSource.FirstChunk ? EmaTransition.From(moments[0], config, x.Rank)
+            : EmaTransition.MeanOf(moments, config, x.Rank);
+        var next = config.EmaUpdate == EmaUpdate.Internal ? transition!.Apply(state) : state;
+        var pending = config.EmaUpdate == EmaUpdate.Collection ? transition : null;
+        return new BatchNormTrainResult<T>(destination, next, merged, pending, x, axis, config, state, chunks, sync);
+    }
+
+    /// <summary>The number of samples normalized together: the virtual batch size, or the whole batch.</summary>
+    private static int ChunkLength<T>(TensorView<T> x, int axis, BatchNormConfig config, IStatisticsExchange? sync)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (config.VirtualBatchSize is not { } virtualBatchSize)
+        {
+            return Math.Max(x.Lengths[0], 1);
+        }
+
+        if (sync is not null)
+        {
+            throw new ArgumentException(
+                $"Ghost batch norm (VirtualBatchSize {virtualBatchSize}) cannot be combined with synchronized statistics; set one of them.", nameof(config));
+        }
+
+        if (axis == 0)
+        {
+            throw new ArgumentException(
+                "Ghost batch norm splits axis 0 (the batch) into chunks, but the channel axis is 0.", nameof(config));
+        }
+
+        int batch = x.Lengths[0];
+        if (batch % virtualBatchSize != 0)
+        {
+            throw new ArgumentException(
+                $"virtualBatchSize {virtualBatchSize} does not divide the batch size {batch} (axis 0 of x {x.Shape}).", nameof(x));
+        }
+
+        return virtualBatchSize;
+    }
+
+    /// <summary>Count checks that need the (possibly global) moments: n = 0 overall, n &lt; 2 with an unbiased moving variance.</summary>
+    private static void CheckCounts<T>(TensorView<T> x, BatchNormConfig config, BatchMoments[] moments, BatchMoments merged)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (merged.Count == 0)
+        {
+            throw new ArgumentException($"Empty reduction: x {x.Shape} has no elements on any worker.", nameof(x));
+        }
+
+        if (config.EmaUpdate == EmaUpdate.Skip || config.Renorm is not null || config.MovingVarianceFor(x.Rank) != VarianceEstimator.Unbiased)
+        {
+            return;
+        }
+
+        long n = moments.Length == 1 || config.GhostEma == GhostEmaSource.AllChunks ? merged.Count : moments[0].Count;
+        if (n < 2)
+        {
+            string what = moments.Length == 1 ? "the batch" : "each ghost chunk";
+            throw new ArgumentException(
+                $"The unbiased moving variance needs n ≥ 2 elements per channel; {what} of x {x.Shape} has n = {n}.", nameof(x));
+        }
+    }
+
+    /// <summary>Inverse standard deviation, and with renorm r and d (SPEC §8), of one chunk.</summary>
+    private static BatchNormChunk ChunkStatistics<T>(BatchMoments moments, int start, int length, BatchNormState<T> state, BatchNormConfig config)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int channels = moments.Channels;
         var inverseStd = new double[channels];
         var variance = moments.Variance();
@@ -60,12 +211,25 @@ public static class BatchNorm
             inverseStd[c] = 1 / Math.Sqrt(variance[c] + config.Epsilon);
         }
 
-        ApplyAffine(x, destination, axis, moments.Mean.AsSpan(), inverseStd, state, config, new T[4 * channels]);
-        EmaTransition? transition = config.EmaUpdate == EmaUpdate.Skip ? null : EmaTransition.From(moments, config, x.Rank);
-        var next = config.EmaUpdate == EmaUpdate.Internal ? transition!.Apply(state) : state;
-        var pending = config.EmaUpdate == EmaUpdate.Collection ? transition : null;
-        return new BatchNormTrainResult<T>(
-            destination, next, moments, pending, x, axis, config, state, ReadOnlyVector<double>.Adopt(inverseStd));
+        if (config.Renorm is not { } renorm)
+        {
+            return new BatchNormChunk(start, length, moments, ReadOnlyVector<double>.Adopt(inverseStd), null, null);
+        }
+
+        var renormState = state.Renorm ?? BatchRenormState<T>.Init(channels);
+        var r = new double[channels];
+        var d = new double[channels];
+        double floor = Math.Sqrt(config.Epsilon);
+        for (int c = 0; c < channels; c++)
+        {
+            double batchStd = Math.Sqrt(variance[c] + config.Epsilon);
+            double renormStd = Math.Max(double.CreateTruncating(renormState.RenormStddev[c]), floor);
+            r[c] = Math.Clamp(batchStd / renormStd, 1 / renorm.RMax, renorm.RMax);
+            d[c] = Math.Clamp((moments.Mean[c] - double.CreateTruncating(renormState.RenormMean[c])) / renormStd, -renorm.DMax, renorm.DMax);
+        }
+
+        return new BatchNormChunk(
+            start, length, moments, ReadOnlyVector<double>.Adopt(inverseStd), ReadOnlyVector<double>.Adopt(r), ReadOnlyVector<double>.Adopt(d));
     }
 
     /// <summary>Inference: y = gamma·(x − moving_mean)/sqrt(moving_var + eps) + beta, into a new row-major tensor.</summary>
@@ -89,21 +253,24 @@ public static class BatchNorm
         int axis = Validate(x, state, config);
         CheckSameLengths(x, destination, nameof(destination));
         int channels = state.Channels;
-        double[]? rented = channels > 512 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
+        double[]? rented = channels > 512 ? ArrayPool<double>.Shared.Rent(3 * channels) : null;
         T[]? rentedWorkspace = channels > 512 ? ArrayPool<T>.Shared.Rent(4 * channels) : null;
         try
         {
-            Span<double> buffer = rented ?? stackalloc double[2 * channels];
+            Span<double> buffer = rented ?? stackalloc double[3 * channels];
             Span<T> workspace = rentedWorkspace ?? stackalloc T[4 * channels];
             var mean = buffer[..channels];
-            var inverseStd = buffer.Slice(channels, channels);
+            var scale = buffer.Slice(channels, channels);
+            var offset = buffer.Slice(2 * channels, channels);
             for (int c = 0; c < channels; c++)
             {
                 mean[c] = double.CreateTruncating(state.MovingMean[c]);
-                inverseStd[c] = 1 / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon);
+                double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
+                scale[c] = gamma / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon);
+                offset[c] = config.Center ? double.CreateTruncating(state.Beta[c]) : 0;
             }
 
-            ApplyAffine(x, destination, axis, mean, inverseStd, state, config, workspace);
+            ApplyAffine(x, destination, axis, mean, scale, offset, workspace);
         }
         finally
         {
@@ -142,41 +309,86 @@ public static class BatchNorm
     public static BatchNormGradients<T> Backward<T>(TensorView<T> dy, BatchNormTrainResult<T> train, TensorView<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(dy);
         ArgumentNullException.ThrowIfNull(train);
+        var sync = train.Exchange;
+        try
+        {
+            ArgumentNullException.ThrowIfNull(dy);
+            CheckSameLengths(train.Input, dy, nameof(dy));
+            CheckSameLengths(train.Input, inputGradient, nameof(inputGradient));
+        }
+        catch (Exception ex) when (sync is not null)
+        {
+            sync.Fail(ex);
+            throw;
+        }
+
         var x = train.Input;
-        CheckSameLengths(x, dy, nameof(dy));
-        CheckSameLengths(x, inputGradient, nameof(inputGradient));
         int channels = train.BatchMoments.Channels;
-        long n = train.BatchMoments.Count;
-        var sumDy = new double[channels];
-        var dot = new double[channels];
-        var mean = train.BatchMoments.Mean.AsSpan();
-        ChannelKernels.GradientSums(x, dy, train.ChannelAxis, mean, sumDy, dot);
+        var sums = new double[2 * channels];
         var a = new T[channels];
         var b = new T[channels];
         var c0 = new T[channels];
-        var gammaGradient = new T[channels];
-        var betaGradient = new T[channels];
-        for (int c = 0; c < channels; c++)
-        {
-            double invstd = train.InverseStd[c];
-            double gamma = train.Config.Scale ? double.CreateTruncating(train.UsedState.Gamma[c]) : 1;
-            a[c] = T.CreateTruncating(gamma * invstd);
-            b[c] = T.CreateTruncating(-gamma * invstd * invstd * invstd * dot[c] / n);
-            c0[c] = T.CreateTruncating(-gamma * invstd * sumDy[c] / n);
-            gammaGradient[c] = T.CreateTruncating(dot[c] * invstd);
-            betaGradient[c] = T.CreateTruncating(sumDy[c]);
-        }
-
         var high = new T[channels];
         var low = new T[channels];
-        SplitMean<T>(mean, high, low);
-        ChannelKernels.InputGradient(x, dy, inputGradient, train.ChannelAxis, high, low, a, b, c0);
+        var gammaGradient = new double[channels];
+        var betaGradient = new double[channels];
+        bool whole = train.Chunks.Count == 1;
+        foreach (var chunk in train.Chunks)
+        {
+            var xs = whole ? x : x.Slice(0, chunk.Start, chunk.Length);
+            var dys = whole ? dy : dy.Slice(0, chunk.Start, chunk.Length);
+            var dxs = whole ? inputGradient : inputGradient.Slice(0, chunk.Start, chunk.Length);
+            var mean = chunk.Moments.Mean.AsSpan();
+            var sumDy = sums.AsSpan(0, channels);
+            var dot = sums.AsSpan(channels, channels);
+            sums.AsSpan().Clear();
+            if (xs.ElementCount != 0)
+            {
+                ChannelKernels.GradientSums(xs, dys, train.ChannelAxis, mean, sumDy, dot);
+            }
+
+            if (sync is not null)
+            {
+                SyncStatistics.AllSum(sync, sums);
+            }
+
+            long n = chunk.Moments.Count;
+            for (int c = 0; c < channels; c++)
+            {
+                double invstd = chunk.InverseStd[c];
+                double r = chunk.R?[c] ?? 1;
+                double gamma = (train.Config.Scale ? double.CreateTruncating(train.UsedState.Gamma[c]) : 1) * r;
+                a[c] = T.CreateTruncating(gamma * invstd);
+                b[c] = T.CreateTruncating(-gamma * invstd * invstd * invstd * dot[c] / n);
+                c0[c] = T.CreateTruncating(-gamma * invstd * sumDy[c] / n);
+                gammaGradient[c] += (r * dot[c] * invstd) + (chunk.D is null ? 0 : chunk.D[c] * sumDy[c]);
+                betaGradient[c] += sumDy[c];
+            }
+
+            if (xs.ElementCount != 0)
+            {
+                SplitMean<T>(mean, high, low);
+                ChannelKernels.InputGradient(xs, dys, dxs, train.ChannelAxis, high, low, a, b, c0);
+            }
+        }
+
         return new BatchNormGradients<T>(
             inputGradient,
-            train.Config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
-            train.Config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
+            train.Config.Scale ? ReadOnlyVector<T>.Create(Cast<T>(gammaGradient)) : null,
+            train.Config.Center ? ReadOnlyVector<T>.Create(Cast<T>(betaGradient)) : null);
+    }
+
+    private static T[] Cast<T>(double[] values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = new T[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = T.CreateTruncating(values[i]);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -224,7 +436,7 @@ public static class BatchNorm
     }
 
     /// <summary>Checks the input against the state and config; returns the resolved channel axis.</summary>
-    private static int Validate<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig config)
+    private static int Validate<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig config, bool allowEmpty = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -242,7 +454,7 @@ public static class BatchNorm
                 $"x has {x.Lengths[axis]} channels on axis {axis} but state has {state.Channels}.", nameof(state));
         }
 
-        if (x.ElementCount == 0)
+        if (x.ElementCount == 0 && !allowEmpty)
         {
             throw new ArgumentException($"Empty reduction: x {x.Shape} has no elements.", nameof(x));
         }
@@ -267,28 +479,27 @@ public static class BatchNorm
     }
 
     /// <summary>
-    /// y = (x − mean)·(gamma·invstd) + beta, the mean subtracted first in full precision. <paramref name="workspace"/>
-    /// holds 4·C elements (mean high, mean low, scale, offset).
+    /// y = (x − mean)·scale + offset, the mean subtracted first in full precision. <paramref name="workspace"/> holds
+    /// 4·C elements (mean high, mean low, scale, offset in T).
     /// </summary>
     private static void ApplyAffine<T>(
-        TensorView<T> x, TensorView<T> y, int axis, ReadOnlySpan<double> mean, ReadOnlySpan<double> inverseStd,
-        BatchNormState<T> state, BatchNormConfig config, Span<T> workspace)
+        TensorView<T> x, TensorView<T> y, int axis, ReadOnlySpan<double> mean, ReadOnlySpan<double> scale, ReadOnlySpan<double> offset,
+        Span<T> workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = mean.Length;
         var high = workspace[..channels];
         var low = workspace.Slice(channels, channels);
-        var scale = workspace.Slice(2 * channels, channels);
-        var offset = workspace.Slice(3 * channels, channels);
+        var scaleT = workspace.Slice(2 * channels, channels);
+        var offsetT = workspace.Slice(3 * channels, channels);
         SplitMean(mean, high, low);
         for (int c = 0; c < channels; c++)
         {
-            double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
-            scale[c] = T.CreateTruncating(gamma * inverseStd[c]);
-            offset[c] = config.Center ? state.Beta[c] : T.Zero;
+            scaleT[c] = T.CreateTruncating(scale[c]);
+            offsetT[c] = T.CreateTruncating(offset[c]);
         }
 
-        ChannelKernels.Normalize(x, y, axis, high, low, scale, offset);
+        ChannelKernels.Normalize(x, y, axis, high, low, scaleT, offsetT);
     }
 
     /// <summary>

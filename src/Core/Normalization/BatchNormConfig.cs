@@ -20,6 +20,8 @@ public sealed record BatchNormConfig
     private readonly VarianceEstimator? _movingVariance;
     private readonly MomentsBackend _moments = MomentsBackend.Auto;
     private readonly int? _threads;
+    private readonly int? _virtualBatchSize;
+    private readonly GhostEmaSource _ghostEma = GhostEmaSource.FirstChunk;
 
     /// <summary>tensorpack's defaults (the same as <c>new BatchNormConfig()</c>).</summary>
     public static BatchNormConfig Tensorpack { get; } = new();
@@ -146,6 +148,37 @@ public sealed record BatchNormConfig
             ? value
             : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be ≥ 1 (or null for every core).");
     }
+
+    /// <summary>
+    /// Ghost batch norm (SPEC §6): in training, the batch (axis 0) is split into contiguous chunks of this many samples,
+    /// each normalized with its own statistics; the batch size must be a multiple of it. Null (the default) normalizes
+    /// the whole batch at once. Inference ignores it, so any batch size works there.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1.</exception>
+    public int? VirtualBatchSize
+    {
+        get => _virtualBatchSize;
+        init => _virtualBatchSize = value is null or >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(VirtualBatchSize), value, "VirtualBatchSize must be ≥ 1 (or null for no ghost batches).");
+    }
+
+    /// <summary>Which chunk statistics feed the moving averages under ghost batch norm. Default <see cref="GhostEmaSource.FirstChunk"/> (tensorpack).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined value.</exception>
+    public GhostEmaSource GhostEma
+    {
+        get => _ghostEma;
+        init => _ghostEma = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(GhostEma), value, "GhostEma must be FirstChunk, MeanOfChunks or AllChunks.");
+    }
+
+    /// <summary>
+    /// Batch renormalization (SPEC §8), or null (the default) for plain batch norm. With it, the state carries a
+    /// <see cref="BatchRenormState{T}"/> and the moving variance is derived from the moving standard deviation, so
+    /// <see cref="MovingVariance"/> does not apply.
+    /// </summary>
+    public BatchRenorm? Renorm { get; init; }
 
     /// <summary>Converts PyTorch's momentum (the weight of the new batch) to the TF convention used here: 1 − m.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pyTorchMomentum"/> is outside [0, 1].</exception>

@@ -18,6 +18,7 @@ public sealed record BatchNormState<T>
     private readonly ReadOnlyVector<T> _gamma;
     private readonly ReadOnlyVector<T> _beta;
     private readonly long _step;
+    private readonly BatchRenormState<T>? _renorm;
 
     /// <summary>Creates a state from its parts.</summary>
     /// <exception cref="ArgumentNullException">A vector is null.</exception>
@@ -107,23 +108,41 @@ public sealed record BatchNormState<T>
         init => _step = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Step), value, "Step must be ≥ 0.");
     }
 
+    /// <summary>
+    /// The batch renormalization state, or null when the layer does not renormalize. A renorm training step on a state
+    /// without one starts from <see cref="BatchRenormState{T}.Init"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A different channel count.</exception>
+    public BatchRenormState<T>? Renorm
+    {
+        get => _renorm;
+        init => _renorm = value is null || value.Channels == _movingMean.Length
+            ? value
+            : throw new ArgumentException($"Renorm has {value.Channels} channels but the state has {_movingMean.Length}.", nameof(Renorm));
+    }
+
     /// <summary>Number of channels.</summary>
     public int Channels => MovingMean.Length;
 
-    /// <summary>The initial state: moving mean 0, moving variance 1, gamma 1, beta 0, step 0.</summary>
+    /// <summary>
+    /// The initial state: moving mean 0, moving variance 1, gamma 1, beta 0, step 0, and with
+    /// <see cref="BatchNormConfig.Renorm"/> set the initial <see cref="BatchRenormState{T}"/>.
+    /// </summary>
     /// <param name="channels">Number of channels, ≥ 1.</param>
-    /// <param name="config">Accepted for symmetry with the presets; every preset starts from the same values.</param>
+    /// <param name="config">The layer's settings (only <see cref="BatchNormConfig.Renorm"/> changes the initial state).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is below 1.</exception>
     public static BatchNormState<T> Init(int channels, BatchNormConfig? config = null)
     {
-        _ = config;
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         return new BatchNormState<T>(
             ReadOnlyVector<T>.Filled(channels, T.Zero),
             ReadOnlyVector<T>.Filled(channels, T.One),
             ReadOnlyVector<T>.Filled(channels, T.One),
             ReadOnlyVector<T>.Filled(channels, T.Zero),
-            0);
+            0)
+        {
+            Renorm = config?.Renorm is null ? null : BatchRenormState<T>.Init(channels),
+        };
     }
 
     /// <summary>A vector set in a <c>with</c> expression must keep the channel count (all four vectors share it).</summary>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using BnNative.Collections;
 using BnNative.Moments;
+using BnNative.Sync;
 using BnNative.Tensors;
 
 namespace BnNative.Normalization;
@@ -15,7 +16,8 @@ public sealed class BatchNormTrainResult<T>
 {
     internal BatchNormTrainResult(
         TensorView<T> output, BatchNormState<T> nextState, BatchMoments moments, EmaTransition? pending,
-        TensorView<T> input, int channelAxis, BatchNormConfig config, BatchNormState<T> usedState, ReadOnlyVector<double> inverseStd)
+        TensorView<T> input, int channelAxis, BatchNormConfig config, BatchNormState<T> usedState, IReadOnlyList<BatchNormChunk> chunks,
+        IStatisticsExchange? exchange)
     {
         Output = output;
         NextState = nextState;
@@ -25,7 +27,8 @@ public sealed class BatchNormTrainResult<T>
         ChannelAxis = channelAxis;
         Config = config;
         UsedState = usedState;
-        InverseStd = inverseStd;
+        Chunks = chunks;
+        Exchange = exchange;
     }
 
     /// <summary>y = gamma·(x − mean)/sqrt(var + eps) + beta with the batch statistics (biased variance).</summary>
@@ -37,8 +40,17 @@ public sealed class BatchNormTrainResult<T>
     /// </summary>
     public BatchNormState<T> NextState { get; }
 
-    /// <summary>The batch moments (n, mean, M2) the step normalized with.</summary>
+    /// <summary>
+    /// The moments (n, mean, M2) of the whole batch: with synchronized statistics the global ones of all workers; under
+    /// ghost batch norm all chunks merged (each chunk was normalized with its own, see <see cref="Chunks"/>).
+    /// </summary>
     public BatchMoments BatchMoments { get; }
+
+    /// <summary>
+    /// What each part of the batch was normalized with: one entry for the whole batch, or one per ghost chunk in batch
+    /// order; with batch renormalization each carries its r and d.
+    /// </summary>
+    public IReadOnlyList<BatchNormChunk> Chunks { get; }
 
     /// <summary>In collection mode, the update to apply later (<see cref="EmaTransition.Apply{T}"/>); otherwise null.</summary>
     public EmaTransition? PendingTransition { get; }
@@ -46,13 +58,16 @@ public sealed class BatchNormTrainResult<T>
     /// <summary>The channel axis the step resolved.</summary>
     public int ChannelAxis { get; }
 
-    /// <summary>Per channel 1/sqrt(var + eps), as used by the step.</summary>
-    public ReadOnlyVector<double> InverseStd { get; }
+    /// <summary>Per channel 1/sqrt(var + eps) of the first chunk (the whole batch unless ghost batch norm split it).</summary>
+    public ReadOnlyVector<double> InverseStd => Chunks[0].InverseStd;
 
     /// <summary>The input (a view: the backward pass reads it again, so it must not change in between).</summary>
     internal TensorView<T> Input { get; }
 
     internal BatchNormConfig Config { get; }
+
+    /// <summary>The exchange of a synchronized step (its backward pass is collective too); null otherwise.</summary>
+    internal IStatisticsExchange? Exchange { get; }
 
     /// <summary>The state the step normalized with (its gamma enters the backward pass).</summary>
     internal BatchNormState<T> UsedState { get; }

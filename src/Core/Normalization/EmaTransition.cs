@@ -15,12 +15,28 @@ namespace BnNative.Normalization;
 /// <param name="Average">How the moving statistics average the batch values.</param>
 public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<double> Variance, double Momentum, EmaAverage Average)
 {
+    /// <summary>
+    /// The batch renormalization part of the update, or null for plain batch norm. With it, <see cref="Apply{T}"/>
+    /// advances moving_stddev (per <see cref="Average"/>) and derives the moving variance from it instead of using
+    /// <see cref="Variance"/>, and advances renorm_mean and renorm_stddev with the renorm momentum.
+    /// </summary>
+    public RenormTransition? Renorm { get; init; }
+
     /// <summary>The transition a step with <paramref name="moments"/> and <paramref name="config"/> implies for a tensor of rank <paramref name="rank"/>.</summary>
     /// <exception cref="ArgumentException">The unbiased estimator was asked for with n &lt; 2.</exception>
     public static EmaTransition From(BatchMoments moments, BatchNormConfig config, int rank)
     {
         ArgumentNullException.ThrowIfNull(moments);
         ArgumentNullException.ThrowIfNull(config);
+        if (config.Renorm is { } renorm)
+        {
+            var biased = moments.Variance();
+            return new EmaTransition(moments.Mean, biased, config.Momentum, config.EmaAverage)
+            {
+                Renorm = new RenormTransition(biased.Select(v => Math.Sqrt(v + config.Epsilon)), renorm.Momentum, config.Epsilon),
+            };
+        }
+
         var estimator = config.MovingVarianceFor(rank);
         if (estimator == VarianceEstimator.Unbiased && moments.Count < 2)
         {
@@ -29,6 +45,45 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
         }
 
         return new EmaTransition(moments.Mean, moments.Variance(estimator), config.Momentum, config.EmaAverage);
+    }
+
+    /// <summary>
+    /// Keras' ghost source: the mean of the chunk means and of the chunk variances (each with the configured estimator;
+    /// with renorm, the mean of the chunk s_B).
+    /// </summary>
+    internal static EmaTransition MeanOf(IReadOnlyList<BatchMoments> chunks, BatchNormConfig config, int rank)
+    {
+        var parts = chunks.Select(chunk => From(chunk, config, rank)).ToArray();
+        var first = parts[0];
+        return first with
+        {
+            Mean = MeanOfVectors(parts.Select(p => p.Mean)),
+            Variance = MeanOfVectors(parts.Select(p => p.Variance)),
+            Renorm = first.Renorm is null ? null : first.Renorm with { Stddev = MeanOfVectors(parts.Select(p => p.Renorm!.Stddev)) },
+        };
+    }
+
+    private static ReadOnlyVector<double> MeanOfVectors(IEnumerable<ReadOnlyVector<double>> vectors)
+    {
+        double[]? sum = null;
+        int count = 0;
+        foreach (var vector in vectors)
+        {
+            sum ??= new double[vector.Length];
+            for (int c = 0; c < sum.Length; c++)
+            {
+                sum[c] += vector[c];
+            }
+
+            count++;
+        }
+
+        for (int c = 0; c < sum!.Length; c++)
+        {
+            sum[c] /= count;
+        }
+
+        return ReadOnlyVector<double>.Adopt(sum);
     }
 
     /// <summary>
@@ -47,12 +102,47 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
         }
 
         long step = checked(state.Step + 1);
+        if (Renorm is { } renorm)
+        {
+            var old = state.Renorm ?? BatchRenormState<T>.Init(state.Channels);
+            var movingStddev = Advance(old.MovingStddev, renorm.Stddev, step);
+            var variance = new T[state.Channels];
+            for (int c = 0; c < variance.Length; c++)
+            {
+                double stddev = double.CreateTruncating(movingStddev[c]);
+                variance[c] = T.CreateTruncating(Math.Max((stddev * stddev) - renorm.Epsilon, 0));
+            }
+
+            return state with
+            {
+                MovingMean = Advance(state.MovingMean, Mean, step),
+                MovingVariance = ReadOnlyVector<T>.Adopt(variance),
+                Step = step,
+                Renorm = new BatchRenormState<T>(
+                    Exponential(old.RenormMean, Mean, renorm.Momentum),
+                    Exponential(old.RenormStddev, renorm.Stddev, renorm.Momentum),
+                    movingStddev),
+            };
+        }
+
         return state with
         {
             MovingMean = Advance(state.MovingMean, Mean, step),
             MovingVariance = Advance(state.MovingVariance, Variance, step),
             Step = step,
         };
+    }
+
+    private static ReadOnlyVector<T> Exponential<T>(ReadOnlyVector<T> moving, ReadOnlyVector<double> batch, double momentum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var next = new T[moving.Length];
+        for (int c = 0; c < next.Length; c++)
+        {
+            next[c] = T.CreateTruncating((momentum * double.CreateTruncating(moving[c])) + ((1 - momentum) * batch[c]));
+        }
+
+        return ReadOnlyVector<T>.Adopt(next);
     }
 
     private ReadOnlyVector<T> Advance<T>(ReadOnlyVector<T> moving, ReadOnlyVector<double> batch, long step)
