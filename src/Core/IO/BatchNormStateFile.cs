@@ -8,7 +8,8 @@ namespace BnNative.IO;
 /// <summary>
 /// A <see cref="BatchNormState{T}"/> as an .npz file with tensorpack's names: <c>mean/EMA</c>, <c>variance/EMA</c>,
 /// <c>gamma</c>, <c>beta</c> (float32 for float states, float64 for double ones, shape [C]) and <c>step</c> (int64
-/// scalar). Writes are atomic (temp file + rename); loading checks names, dtypes and shapes.
+/// scalar); a state with batch renormalization adds <c>renorm_mean</c>, <c>renorm_stddev</c> and <c>moving_stddev</c>
+/// (TF's names; all three or none). Writes are atomic (temp file + rename); loading checks names, dtypes and shapes.
 /// </summary>
 public static class BatchNormStateFile
 {
@@ -27,6 +28,15 @@ public static class BatchNormStateFile
     /// <summary>Name of the update counter.</summary>
     public const string StepKey = "step";
 
+    /// <summary>Name of batch renormalization's renorm mean.</summary>
+    public const string RenormMeanKey = "renorm_mean";
+
+    /// <summary>Name of batch renormalization's renorm standard deviation.</summary>
+    public const string RenormStddevKey = "renorm_stddev";
+
+    /// <summary>Name of batch renormalization's moving standard deviation.</summary>
+    public const string MovingStddevKey = "moving_stddev";
+
     /// <summary>Writes <paramref name="state"/> to <paramref name="path"/> atomically; an existing file is replaced only when the write succeeded.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
@@ -35,14 +45,22 @@ public static class BatchNormStateFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(state);
-        NpzFile.Write(path,
-        [
+        var entries = new List<(string, NpyArray)>
+        {
             (MeanKey, Vector(state.MovingMean)),
             (VarianceKey, Vector(state.MovingVariance)),
             (GammaKey, Vector(state.Gamma)),
             (BetaKey, Vector(state.Beta)),
             (StepKey, NpyArray.FromInt64Scalar(state.Step)),
-        ]);
+        };
+        if (state.Renorm is { } renorm)
+        {
+            entries.Add((RenormMeanKey, Vector(renorm.RenormMean)));
+            entries.Add((RenormStddevKey, Vector(renorm.RenormStddev)));
+            entries.Add((MovingStddevKey, Vector(renorm.MovingStddev)));
+        }
+
+        NpzFile.Write(path, entries);
     }
 
     /// <summary>Reads a state written by <see cref="Save{T}"/> (or by tensorpack/NumPy with the same names).</summary>
@@ -85,9 +103,21 @@ public static class BatchNormStateFile
             throw new InvalidDataException($"{path}: '{StepKey}' is {step}; it counts updates and must be ≥ 0.");
         }
 
+        var renormKeys = new[] { RenormMeanKey, RenormStddevKey, MovingStddevKey };
+        int present = renormKeys.Count(entries.ContainsKey);
+        if (present is not 0 and not 3)
+        {
+            throw new InvalidDataException(
+                $"{path}: a renorm state needs all of {string.Join(", ", renormKeys)}; found only {string.Join(", ", renormKeys.Where(entries.ContainsKey))}.");
+        }
+
         try
         {
-            return new BatchNormState<T>(mean, variance, gamma, beta, step);
+            return new BatchNormState<T>(mean, variance, gamma, beta, step)
+            {
+                Renorm = present == 0 ? null : new BatchRenormState<T>(
+                    Take<T>(entries, path, RenormMeanKey), Take<T>(entries, path, RenormStddevKey), Take<T>(entries, path, MovingStddevKey)),
+            };
         }
         catch (ArgumentException e)
         {
