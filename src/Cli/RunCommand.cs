@@ -1,9 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using BnNative.IO;
 using BnNative.Moments;
+using BnNative.Native.Mpi;
 using BnNative.Normalization;
+using BnNative.Sync;
 using BnNative.Tensors;
 
 namespace BnNative.Cli;
@@ -31,62 +34,137 @@ internal static class RunCommand
         var preset = new Option<string>("--preset") { Description = "tensorpack | pytorch | keras | flax.", DefaultValueFactory = _ => "tensorpack" };
         var noCenter = new Option<bool>("--no-center") { Description = "No beta." };
         var noScale = new Option<bool>("--no-scale") { Description = "No gamma." };
+        var virtualBatchSize = new Option<int?>("--virtual-batch-size") { Description = "Ghost batch norm: normalize chunks of V samples (axis 0) separately; V must divide the batch." };
+        var ghostEma = new Option<string?>("--ghost-ema") { Description = "What feeds the EMA under ghost batch norm: first (tensorpack, default) | mean (Keras) | all (exact full batch)." };
+        var renorm = new Option<string?>("--renorm") { Description = "Batch renormalization with clip bounds RMAX,DMAX (for example 3,5)." };
+        var sync = new Option<string>("--sync") { Description = "none | mpi: synchronize batch statistics across the processes of an mpirun job; {rank} in paths becomes the rank, rank 0 writes the state.", DefaultValueFactory = _ => "none" };
         var command = new Command("run", "Run one batch normalization step on an .npy tensor.")
         {
             input, outputPath, stateIn, stateOut, mode, dataFormat, axis, momentum, epsilon, ema, variance, preset, noCenter, noScale,
+            virtualBatchSize, ghostEma, renorm, sync,
         };
         command.SetAction(parsed =>
         {
+            MpiSession? session = null;
             try
             {
                 var config = BuildConfig(
                     parsed.GetValue(preset)!, parsed.GetValue(dataFormat), parsed.GetValue(axis), parsed.GetValue(momentum),
                     parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
+                config = Distributed(config, parsed.GetValue(virtualBatchSize), parsed.GetValue(ghostEma), parsed.GetValue(renorm));
                 bool train = ParseMode(parsed.GetValue(mode)!);
-                var request = new Request(parsed.GetValue(input)!, parsed.GetValue(outputPath)!, parsed.GetValue(stateIn), parsed.GetValue(stateOut), train, config);
-                CheckWritable(request.Output, "--output");
-                if (request.StateOut is not null)
+                session = ParseSync(parsed.GetValue(sync)!) ? MpiSession.Start() : null;
+                if (session is not null && !train)
                 {
-                    CheckWritable(request.StateOut, "--state-out");
-                    if (string.Equals(Path.GetFullPath(request.StateOut), Path.GetFullPath(request.Output), StringComparison.Ordinal))
-                    {
-                        throw new ArgumentException("--output and --state-out name the same file.");
-                    }
+                    throw new ArgumentException("--sync mpi synchronizes training statistics; it does not apply to --mode infer.");
                 }
 
-                var array = NpyFile.Read(request.Input);
-                string summary = array.DType switch
-                {
-                    NpyDType.Float32 => Execute(array.ToFloatTensor().View, request),
-                    NpyDType.Float64 => Execute(array.ToDoubleTensor().View, request),
-                    _ => throw new InvalidDataException($"{request.Input}: the input must be float32 or float64, not {array.DType}."),
-                };
-                output.WriteLine(summary);
-                return 0;
+                var request = new Request(
+                    Expand(parsed.GetValue(input)!, session), Expand(parsed.GetValue(outputPath)!, session), Expand(parsed.GetValue(stateIn), session),
+                    session is { Rank: not 0 } ? null : Expand(parsed.GetValue(stateOut), session), train, config, session);
+                return session is null ? RunLocal(request, output) : RunSynchronized(request, session, output, error);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException or OverflowException)
+            catch (Exception e) when (IsBadInput(e))
             {
-                error.WriteLine($"bnnative run: {FirstLine(e.Message)}");
+                error.WriteLine($"bnnative run: {Prefix(session)}{FirstLine(e.Message)}");
                 return CliApp.BadInput;
+            }
+            finally
+            {
+                session?.Dispose();
             }
         });
         return command;
     }
 
-    private static string Execute<T>(TensorView<T> x, Request request)
+    private static int RunLocal(Request request, TextWriter output)
+    {
+        output.WriteLine(Prepare(request)());
+        return 0;
+    }
+
+    /// <summary>
+    /// Every rank prepares (checks targets, reads its shard and the state) and the ranks agree on whether all of them
+    /// succeeded before any statistics move, so a bad file on one rank is an error on every rank instead of a hang.
+    /// </summary>
+    private static int RunSynchronized(Request request, MpiSession session, TextWriter output, TextWriter error)
+    {
+        Func<string>? step = null;
+        string? failure = null;
+        try
+        {
+            step = Prepare(request);
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            failure = FirstLine(e.Message);
+        }
+
+        var flags = new double[session.Size];
+        session.Exchange.AllGather([failure is null ? 1 : 0], flags);
+        if (failure is not null)
+        {
+            throw new ArgumentException(failure);
+        }
+
+        var failed = Enumerable.Range(0, session.Size).Where(r => flags[r] == 0).ToArray();
+        if (failed.Length != 0)
+        {
+            error.WriteLine($"bnnative run: {Prefix(session)}stopping because rank(s) {string.Join(", ", failed)} failed to prepare.");
+            return CliApp.BadInput;
+        }
+
+        output.WriteLine($"{Prefix(session)}{step!()}");
+        return 0;
+    }
+
+    /// <summary>Checks the targets and reads the input and state; returns the step that computes and writes.</summary>
+    private static Func<string> Prepare(Request request)
+    {
+        CheckWritable(request.Output, "--output");
+        if (request.StateOut is not null)
+        {
+            CheckWritable(request.StateOut, "--state-out");
+            if (string.Equals(Path.GetFullPath(request.StateOut), Path.GetFullPath(request.Output), StringComparison.Ordinal))
+            {
+                throw new ArgumentException("--output and --state-out name the same file.");
+            }
+        }
+
+        var array = NpyFile.Read(request.Input);
+        return array.DType switch
+        {
+            NpyDType.Float32 => Load(array.ToFloatTensor().View, request),
+            NpyDType.Float64 => Load(array.ToDoubleTensor().View, request),
+            _ => throw new InvalidDataException($"{request.Input}: the input must be float32 or float64, not {array.DType}."),
+        };
+    }
+
+    private static Func<string> Load<T>(TensorView<T> x, Request request)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.Rank < 2)
+        {
+            throw new ArgumentException($"{request.Input}: batch normalization needs a tensor of rank ≥ 2; it has rank {x.Rank}.");
+        }
+
+        int axis = ChannelAxis.Resolve(x.Rank, request.Config.DataFormat, request.Config.Axis);
+        var state = request.StateIn is null
+            ? BatchNormState<T>.Init(x.Lengths[axis], request.Config)
+            : BatchNormStateFile.Load<T>(request.StateIn);
+        return () => Execute(x, state, axis, request);
+    }
+
+    private static string Execute<T>(TensorView<T> x, BatchNormState<T> state, int axis, Request request)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var config = request.Config;
-        int axis = ChannelAxis.Resolve(x.Rank, config.DataFormat, config.Axis);
-        var state = request.StateIn is null
-            ? BatchNormState<T>.Init(x.Lengths[axis], config)
-            : BatchNormStateFile.Load<T>(request.StateIn);
         TensorView<T> y;
         BatchNormState<T> next;
         string detail;
         if (request.Train)
         {
-            var result = BatchNorm.Train(x, state, config);
+            var result = request.Session is null ? BatchNorm.Train(x, state, config) : BatchNorm.Train(x, state, config, request.Session.Exchange);
             y = result.Output;
 
             // A single CLI step has no later point to apply a collected update: internal and collection both write it.
@@ -198,6 +276,53 @@ internal static class RunCommand
         }
     }
 
+    private static BatchNormConfig Distributed(BatchNormConfig config, int? virtualBatchSize, string? ghostEma, string? renorm)
+    {
+        if (virtualBatchSize is not null)
+        {
+            config = config with { VirtualBatchSize = virtualBatchSize };
+        }
+
+        if (ghostEma is not null)
+        {
+            if (virtualBatchSize is null)
+            {
+                throw new ArgumentException("--ghost-ema needs --virtual-batch-size.");
+            }
+
+            config = config with
+            {
+                GhostEma = ghostEma.Trim().ToLowerInvariant() switch
+                {
+                    "first" => GhostEmaSource.FirstChunk,
+                    "mean" => GhostEmaSource.MeanOfChunks,
+                    "all" => GhostEmaSource.AllChunks,
+                    _ => throw new ArgumentException($"--ghost-ema '{ghostEma}' is not one of first, mean, all."),
+                },
+            };
+        }
+
+        return renorm is null ? config : config with { Renorm = BatchRenorm.Parse(renorm) };
+    }
+
+    private static bool ParseSync(string sync) => sync.Trim().ToLowerInvariant() switch
+    {
+        "none" => false,
+        "mpi" => true,
+        _ => throw new ArgumentException($"--sync '{sync}' is not one of none, mpi."),
+    };
+
+    /// <summary>Replaces <c>{rank}</c> by this process's rank (0 without MPI).</summary>
+    [return: NotNullIfNotNull(nameof(path))]
+    private static string? Expand(string? path, MpiSession? session) =>
+        path?.Replace("{rank}", (session?.Rank ?? 0).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    private static string Prefix(MpiSession? session) => session is null ? string.Empty : $"rank {session.Rank}: ";
+
+    private static bool IsBadInput(Exception e) =>
+        e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException
+            or OverflowException or FormatException or StatisticsExchangeException or DllNotFoundException or MpiException;
+
     private static bool ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch
     {
         "train" => true,
@@ -207,5 +332,5 @@ internal static class RunCommand
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
-    private sealed record Request(string Input, string Output, string? StateIn, string? StateOut, bool Train, BatchNormConfig Config);
+    private sealed record Request(string Input, string Output, string? StateIn, string? StateOut, bool Train, BatchNormConfig Config, MpiSession? Session);
 }
