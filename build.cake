@@ -38,6 +38,7 @@ Setup<BuildContext>(ctx =>
         {
             MakeAbsolute(File("./tests/Unit/BnNative.Unit.Tests.csproj")),
             MakeAbsolute(File("./tests/Properties/BnNative.Property.Tests.csproj")),
+            MakeAbsolute(File("./tests/Mpi/BnNative.Mpi.Tests.csproj")),
         },
         PackProjects: new[]
         {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bootstrap for the Cake build: installs the native BLAS libraries the tests exercise (Debian),
+# Bootstrap for the Cake build: installs the native BLAS libraries and Open MPI the tests exercise (Debian),
 # restores the pinned local tools (.config/dotnet-tools.json) and runs build.cake.
 # Usage: ./build.sh [--target=Default|Clean|Restore|Build|Test|Pack|Demo|Bench] [--configuration=Release]
 #                   [--bench-args="--filter *"]
@@ -11,8 +11,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages providing the native CBLAS libraries under test (space separated).
-NATIVE_PACKAGES="libopenblas0-pthread libblis4 libblas3"
+# Debian packages providing the native CBLAS libraries under test and Open MPI (mpirun, libmpi.so.40) for the
+# synchronized-statistics tests (space separated).
+NATIVE_PACKAGES="libopenblas0-pthread libblis4 libblas3 openmpi-bin"
 
 is_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
@@ -21,7 +22,7 @@ is_installed() {
 ensure_native_packages() {
     if ! command -v dpkg-query >/dev/null 2>&1; then
         echo "build.sh: dpkg-query not found (not Debian?); not checking for: $NATIVE_PACKAGES" >&2
-        echo "build.sh: native BLAS tests will skip unless the libraries are present." >&2
+        echo "build.sh: native BLAS and MPI tests will skip unless the libraries are present." >&2
         return 0
     fi
 
@@ -37,12 +38,12 @@ ensure_native_packages() {
             echo "build.sh: WARNING: 'apt-get update' failed; trying the install anyway." >&2
         fi
         if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; then
-            echo "build.sh: WARNING: could not install ${missing[*]}; native BLAS tests will skip." >&2
+            echo "build.sh: WARNING: could not install ${missing[*]}; native BLAS and MPI tests will skip." >&2
         fi
     else
         echo "build.sh: missing packages: ${missing[*]}. Install them with:" >&2
         echo "    sudo apt-get install -y ${missing[*]}" >&2
-        echo "build.sh: continuing; native BLAS tests will skip with a reason." >&2
+        echo "build.sh: continuing; native BLAS and MPI tests will skip with a reason." >&2
     fi
 }
 
