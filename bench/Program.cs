@@ -13,4 +13,16 @@ if (args.Length > 0 && args[0] == "paired-bn")
     return;
 }
 
+if (args.Length > 0 && args[0] == "sync")
+{
+    SyncRunner.RunInProcess(args[1..]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "mpi-latency")
+{
+    SyncRunner.RunMpi(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MomentsBenchmarks).Assembly).Run(args);

@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using BnNative.Moments;
 using BnNative.Native.Blas;
+using BnNative.Native.Mpi;
 using BnNative.Tensors;
 
 namespace BnNative.Cli;
@@ -66,12 +67,27 @@ internal static class InfoCommand
             ? $"Default CBLAS backend: {cblas.Name}"
             : $"Default CBLAS backend: none ({FirstLine(failure)})");
         output.WriteLine();
+        output.WriteLine($"MPI      {MpiDescription()}");
+        output.WriteLine();
         output.WriteLine("Auto picks (float32):");
         foreach (var (label, lengths, format) in SampleShapes)
         {
             var shape = TensorShape.RowMajor(lengths);
             int axis = ChannelAxis.Resolve(lengths.Length, format);
             output.WriteLine($"  {label,-22} channel axis {axis}: {MomentsBackend.Auto.Resolve<float>(shape, axis).Name}");
+        }
+    }
+
+    /// <summary>Open MPI's version line without initializing MPI (MPI_Get_library_version may be called before MPI_Init).</summary>
+    private static string MpiDescription()
+    {
+        try
+        {
+            return $"{MpiSession.LibraryVersion()} (for --sync mpi under mpirun)";
+        }
+        catch (DllNotFoundException e)
+        {
+            return $"not available: {FirstLine(e.Message)}";
         }
     }
 

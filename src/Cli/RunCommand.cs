@@ -53,11 +53,13 @@ internal static class RunCommand
                     parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
                 config = Distributed(config, parsed.GetValue(virtualBatchSize), parsed.GetValue(ghostEma), parsed.GetValue(renorm));
                 bool train = ParseMode(parsed.GetValue(mode)!);
-                session = ParseSync(parsed.GetValue(sync)!) ? MpiSession.Start() : null;
-                if (session is not null && !train)
+                bool synchronized = ParseSync(parsed.GetValue(sync)!);
+                if (synchronized && !train)
                 {
                     throw new ArgumentException("--sync mpi synchronizes training statistics; it does not apply to --mode infer.");
                 }
+
+                session = synchronized ? MpiSession.Start() : null;
 
                 var request = new Request(
                     Expand(parsed.GetValue(input)!, session), Expand(parsed.GetValue(outputPath)!, session), Expand(parsed.GetValue(stateIn), session),

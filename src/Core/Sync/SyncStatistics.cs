@@ -38,18 +38,24 @@ internal static class SyncStatistics
         local.M2.AsSpan().CopyTo(packed.AsSpan(1 + channels, channels));
         var all = new double[width * exchange.Size];
         exchange.AllGather(packed, all);
-        var total = BatchMoments.Empty(channels);
+        long count = 0;
+        var mean = new double[channels];
+        var m2 = new double[channels];
         for (int r = 0; r < exchange.Size; r++)
         {
             var part = all.AsSpan(r * width, width);
-            var moments = new BatchMoments(
-                checked((long)part[0]),
-                ReadOnlyVector<double>.Create(part.Slice(1, channels)),
-                ReadOnlyVector<double>.Create(part.Slice(1 + channels, channels)));
-            total = BatchMoments.Merge(total, moments);
+            long n = checked((long)part[0]);
+            var partMean = part.Slice(1, channels);
+            var partM2 = part.Slice(1 + channels, channels);
+            for (int c = 0; c < channels; c++)
+            {
+                (mean[c], m2[c]) = BatchMoments.MergeChannel(count, mean[c], m2[c], n, partMean[c], partM2[c]);
+            }
+
+            count = checked(count + n);
         }
 
-        return total;
+        return new BatchMoments(count, ReadOnlyVector<double>.Adopt(mean), ReadOnlyVector<double>.Adopt(m2));
     }
 
     /// <summary>Replaces <paramref name="values"/> by the sum over all workers, added in rank order.</summary>
