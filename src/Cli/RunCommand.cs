@@ -171,7 +171,7 @@ internal static class RunCommand
 
             // A single CLI step has no later point to apply a collected update: internal and collection both write it.
             next = result.PendingTransition is { } pending ? pending.Apply(result.NextState) : result.NextState;
-            detail = string.Create(CultureInfo.InvariantCulture, $"train: n = {result.BatchMoments.Count} per channel");
+            detail = string.Create(CultureInfo.InvariantCulture, $"train: n = {result.BatchMoments.Count} per channel") + Extras(result, request);
         }
         else
         {
@@ -276,6 +276,31 @@ internal static class RunCommand
         {
             throw new IOException($"{option} '{path}': the directory '{folder}' does not exist.");
         }
+    }
+
+    /// <summary>What ghost batches, renorm and synchronization did, for the summary line.</summary>
+    private static string Extras<T>(BatchNormTrainResult<T> result, Request request)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var text = new System.Text.StringBuilder();
+        if (request.Session is { } session)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" over {session.Size} ranks");
+        }
+
+        if (result.Chunks.Count > 1)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {result.Chunks.Count} ghost chunks of {result.Chunks[0].Length}, EMA from {request.Config.GhostEma}");
+        }
+
+        if (request.Config.Renorm is not null)
+        {
+            var r = result.Chunks.SelectMany(chunk => chunk.R!).ToArray();
+            var d = result.Chunks.SelectMany(chunk => chunk.D!).ToArray();
+            text.Append(CultureInfo.InvariantCulture, $"; renorm r in [{r.Min():G4}, {r.Max():G4}], d in [{d.Min():G4}, {d.Max():G4}]");
+        }
+
+        return text.ToString();
     }
 
     private static BatchNormConfig Distributed(BatchNormConfig config, int? virtualBatchSize, string? ghostEma, string? renorm)

@@ -65,6 +65,17 @@ public sealed class CliMpiTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder, "y_*"));
     }
 
+    [Fact]
+    public void WithoutLibmpiSyncMpiExitsTwoNamingThePackage()
+    {
+        NpyFile.Write(Path.Combine(_folder, "x_0.npy"), Tensor<float>.FromArray(new float[12], 3, 4).View);
+        var run = RunCli(["run", "--sync", "mpi", "--input", "x_{rank}.npy", "--output", "y_{rank}.npy"], ("BNNATIVE_MPI", "/nonexistent/libmpi.so.40"));
+        Assert.Equal(2, run.ExitCode);
+        string line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("openmpi-bin", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder, "y_*"));
+    }
+
     private void CheckAgainstSingleProcess(SyncScenario scenario, string[] options)
     {
         var x = scenario.Input<float>().View;
@@ -102,7 +113,7 @@ public sealed class CliMpiTests : IDisposable
         Assert.Equal(expectedState.Renorm is null, state.Renorm is null);
     }
 
-    private MpiRun RunCli(string[] arguments)
+    private MpiRun RunCli(string[] arguments, params (string Name, string Value)[] environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -110,6 +121,11 @@ public sealed class CliMpiTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(MpiRun.Cli);
         foreach (var argument in arguments)
         {
