@@ -329,7 +329,19 @@ internal static class RunCommand
             };
         }
 
-        return renorm is null ? config : config with { Renorm = BatchRenorm.Parse(renorm) };
+        if (renorm is null)
+        {
+            return config;
+        }
+
+        try
+        {
+            return config with { Renorm = BatchRenorm.Parse(renorm) };
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new ArgumentException($"--renorm '{renorm}': {FirstLine(e.Message)}", e);
+        }
     }
 
     private static bool ParseSync(string sync) => sync.Trim().ToLowerInvariant() switch

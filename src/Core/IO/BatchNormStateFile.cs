@@ -111,13 +111,32 @@ public static class BatchNormStateFile
                 $"{path}: a renorm state needs all of {string.Join(", ", renormKeys)}; found only {string.Join(", ", renormKeys.Where(entries.ContainsKey))}.");
         }
 
+        BatchRenormState<T>? renorm = null;
+        if (present != 0)
+        {
+            var parts = renormKeys.Select(key => Take<T>(entries, path, key)).ToArray();
+            for (int k = 0; k < parts.Length; k++)
+            {
+                if (parts[k].Length != mean.Length)
+                {
+                    throw new InvalidDataException($"{path}: '{renormKeys[k]}' has {parts[k].Length} channels but '{MeanKey}' has {mean.Length}.");
+                }
+
+                for (int c = 0; k > 0 && c < parts[k].Length; c++)
+                {
+                    if (!(parts[k][c] >= T.Zero))
+                    {
+                        throw new InvalidDataException($"{path}: '{renormKeys[k]}'[{c}] is {parts[k][c]}; a standard deviation must be ≥ 0.");
+                    }
+                }
+            }
+
+            renorm = new BatchRenormState<T>(parts[0], parts[1], parts[2]);
+        }
+
         try
         {
-            return new BatchNormState<T>(mean, variance, gamma, beta, step)
-            {
-                Renorm = present == 0 ? null : new BatchRenormState<T>(
-                    Take<T>(entries, path, RenormMeanKey), Take<T>(entries, path, RenormStddevKey), Take<T>(entries, path, MovingStddevKey)),
-            };
+            return new BatchNormState<T>(mean, variance, gamma, beta, step) { Renorm = renorm };
         }
         catch (ArgumentException e)
         {

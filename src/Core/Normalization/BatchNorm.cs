@@ -62,7 +62,15 @@ public static class BatchNorm
     public static BatchNormTrainResult<T> Train<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, IStatisticsExchange sync)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(sync);
+        if (x is null)
+        {
+            // The other workers are (or will be) waiting in the exchange: tell them before throwing.
+            var error = new ArgumentNullException(nameof(x));
+            sync.Fail(error);
+            throw error;
+        }
+
         return Train(x, state, config, Tensor<T>.Zeros(x.Lengths).View, sync);
     }
 
@@ -170,7 +178,7 @@ public static class BatchNorm
         if (batch % virtualBatchSize != 0)
         {
             throw new ArgumentException(
-                $"virtualBatchSize {virtualBatchSize} does not divide the batch size {batch} (axis 0 of x {x.Shape}).", nameof(x));
+                $"virtualBatchSize {virtualBatchSize} does not divide the batch size {batch} (axis 0 of x [{string.Join(", ", x.Lengths.ToArray())}]).", nameof(x));
         }
 
         return virtualBatchSize;

@@ -160,7 +160,8 @@ public sealed record BatchNormConfig
         get => _virtualBatchSize;
         init => _virtualBatchSize = value is null or >= 1
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(VirtualBatchSize), value, "VirtualBatchSize must be ≥ 1 (or null for no ghost batches).");
+            : throw new ArgumentOutOfRangeException(
+                nameof(VirtualBatchSize), value, string.Create(CultureInfo.InvariantCulture, $"VirtualBatchSize must be ≥ 1 (or null for no ghost batches); got {value}."));
     }
 
     /// <summary>Which chunk statistics feed the moving averages under ghost batch norm. Default <see cref="GhostEmaSource.FirstChunk"/> (tensorpack).</summary>

@@ -19,6 +19,16 @@ public sealed record BatchRenorm
     /// <exception cref="ArgumentOutOfRangeException">rMax &lt; 1, dMax &lt; 0, or either is not finite.</exception>
     public BatchRenorm(double rMax, double dMax)
     {
+        if (!(rMax >= 1 && double.IsFinite(rMax)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rMax), rMax, string.Create(CultureInfo.InvariantCulture, $"rMax must be finite and ≥ 1; got {rMax}."));
+        }
+
+        if (!(dMax >= 0 && double.IsFinite(dMax)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dMax), dMax, string.Create(CultureInfo.InvariantCulture, $"dMax must be finite and ≥ 0; got {dMax}."));
+        }
+
         RMax = rMax;
         DMax = dMax;
     }

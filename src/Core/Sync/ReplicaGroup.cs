@@ -12,6 +12,7 @@ namespace BnNative.Sync;
 /// </summary>
 public sealed class ReplicaGroup
 {
+    private static readonly TimeSpan MaxWaitSlice = TimeSpan.FromHours(1);
     private readonly object _gate = new();
     private readonly Member[] _members;
     private double[]?[] _slots;
@@ -170,7 +171,7 @@ public sealed class ReplicaGroup
             else
             {
                 bool infinite = Timeout == System.Threading.Timeout.InfiniteTimeSpan;
-                var deadline = infinite ? DateTime.MaxValue : DateTime.UtcNow + Timeout;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 while (_generation == generation && _failure is null)
                 {
                     if (infinite)
@@ -179,7 +180,7 @@ public sealed class ReplicaGroup
                         continue;
                     }
 
-                    var left = deadline - DateTime.UtcNow;
+                    var left = Timeout - clock.Elapsed;
                     if (left <= TimeSpan.Zero)
                     {
                         _failure = new TimeoutException(
@@ -188,7 +189,8 @@ public sealed class ReplicaGroup
                         break;
                     }
 
-                    Monitor.Wait(_gate, left);
+                    // Monitor.Wait takes at most int.MaxValue milliseconds; longer timeouts wait in slices.
+                    Monitor.Wait(_gate, left < MaxWaitSlice ? left : MaxWaitSlice);
                 }
 
                 if (_generation == generation)
