@@ -232,8 +232,11 @@ public static class BatchNorm
         {
             double batchStd = Math.Sqrt(variance[c] + config.Epsilon);
             double renormStd = Math.Max(double.CreateTruncating(renormState.RenormStddev[c]), floor);
-            r[c] = Math.Clamp(batchStd / renormStd, 1 / renorm.RMax, renorm.RMax);
-            d[c] = Math.Clamp((moments.Mean[c] - double.CreateTruncating(renormState.RenormMean[c])) / renormStd, -renorm.DMax, renorm.DMax);
+            double shift = moments.Mean[c] - double.CreateTruncating(renormState.RenormMean[c]);
+
+            // With eps = 0 and renorm_stddev = 0, s_R is 0: equal numerators give r = 1 and d = 0 rather than 0/0 = NaN.
+            r[c] = batchStd == renormStd ? 1 : Math.Clamp(batchStd / renormStd, 1 / renorm.RMax, renorm.RMax);
+            d[c] = shift == 0 ? 0 : Math.Clamp(shift / renormStd, -renorm.DMax, renorm.DMax);
         }
 
         return new BatchNormChunk(

@@ -151,7 +151,7 @@ public sealed class BackwardProperties
             {
                 int i = _random.Next(values.Length);
                 double h = RelativeStep * _spread[_step.Index.At(i)];
-                double difference = Central(v => Loss(Replace(values, i, v), state), values[i], h);
+                double difference = FiniteDifferences.Central(v => Loss(FiniteDifferences.Replace(values, i, v), state), values[i], h);
                 Within($"dx[{i}]", difference, gradients.InputGradient.ToArray()[i], (RelativeError * Scale(i)) + (_noise / h));
             }
 
@@ -219,23 +219,9 @@ public sealed class BackwardProperties
             for (int c = 0; c < _step.Channels; c++)
             {
                 double h = RelativeStep * Math.Max(1, Math.Abs(parameter[c]));
-                double difference = Central(v => Loss(_step.Tensor.Values, with(state, ReadOnlyVector.Create(Replace(parameter, c, v)))), parameter[c], h);
+                double difference = FiniteDifferences.Central(v => Loss(_step.Tensor.Values, with(state, ReadOnlyVector.Create(FiniteDifferences.Replace(parameter, c, v)))), parameter[c], h);
                 Within($"{name}[{c}]", difference, actual[c], (RelativeError * ChannelSum(c, term)) + (_noise / h));
             }
-        }
-
-        private static double Central(Func<double, double> loss, double at, double h)
-        {
-            double above = at + h;
-            double below = at - h;
-            return (loss(above) - loss(below)) / (above - below);
-        }
-
-        private static double[] Replace(double[] values, int i, double value)
-        {
-            var copy = (double[])values.Clone();
-            copy[i] = value;
-            return copy;
         }
 
         /// <summary>The scale of dx: training dx = a·(w − mean(w) − x̂·mean(w·x̂)), the sum of its terms' sizes; inference dx = a·w.</summary>

@@ -291,4 +291,26 @@ public sealed class BatchRenormTrainingTests
         Near.Equal(Enumerable.Range(0, 4).Select(c => (sB[c] + sB[4 + c]) / 2).ToArray(), result.PendingTransition!.Renorm!.Stddev, what: "mean of chunk s_B");
         Near.Equal([4, 2, 0, 1], result.PendingTransition.Mean, what: "mean of chunk means");
     }
+
+    [Fact]
+    public void AZeroRenormStddevWithZeroEpsilonGivesPlainBatchNormInsteadOfNaN()
+    {
+        // s_R = max(0, sqrt(0)) = 0 and mu equals renorm_mean: 0/0 in both factors; the limits are r = 1 (clipped) and d = 0.
+        var x = TensorView<double>.Create(new double[] { 1, 3 }, 2, 1);
+        var state = BatchNormState<double>.Init(1) with
+        {
+            Renorm = new BatchRenormState<double>(ReadOnlyVector.Create(2.0), ReadOnlyVector.Create(0.0), ReadOnlyVector.Create(1.0)),
+        };
+        var config = new BatchNormConfig { Epsilon = 0, EmaUpdate = EmaUpdate.Skip };
+
+        var plain = BatchNorm.Train(x, state, config);
+        var renorm = BatchNorm.Train(x, state, config with { Renorm = new BatchRenorm(1, 0) });
+        var clipped = BatchNorm.Train(x, state, config with { Renorm = new BatchRenorm(3, 5) });
+
+        Assert.Equal(plain.Output.ToArray(), renorm.Output.ToArray());
+        Assert.Equal(0, renorm.Chunks[0].D![0]);
+        Assert.Equal(3, clipped.Chunks[0].R![0]);
+        Assert.Equal(0, clipped.Chunks[0].D![0]);
+        Assert.All(clipped.Output.ToArray(), value => Assert.True(double.IsFinite(value)));
+    }
 }
