@@ -154,7 +154,9 @@ Task("Demo")
     .IsDependentOn("Build")
     .Does<BuildContext>((ctx, data) =>
 {
-    DotNetRun(data.CliProject.FullPath, new ProcessArgumentBuilder().Append("info"), new DotNetRunSettings
+    // The main job: train the demo MLP with and without BatchNorm; tables on the console, plots and states in artifacts/demo.
+    var demoArgs = new ProcessArgumentBuilder().Append("demo").Append("--out").AppendQuoted(data.ArtifactsDir.Combine("demo").FullPath);
+    DotNetRun(data.CliProject.FullPath, demoArgs, new DotNetRunSettings
     {
         Configuration = data.Configuration,
         NoBuild = true,

@@ -11,9 +11,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages providing the native CBLAS libraries under test and Open MPI (mpirun, libmpi.so.40) for the
-# synchronized-statistics tests (space separated).
-NATIVE_PACKAGES="libopenblas0-pthread libblis4 libblas3 openmpi-bin"
+# Debian packages (space separated): the native CBLAS libraries under test, Open MPI (mpirun, libmpi.so.40) for
+# synchronized statistics across processes, and a font for the demo's plots (without one, ScottPlot draws no text).
+NATIVE_PACKAGES="libopenblas0-pthread libblis4 libblas3 openmpi-bin fonts-dejavu-core"
 
 is_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]

@@ -16,6 +16,7 @@ public static class CliApp
         var root = new RootCommand("bnnative: batch normalization over native BLAS (tensorpack's BatchNorm for .NET).");
         root.Subcommands.Add(InfoCommand.Create(output));
         root.Subcommands.Add(RunCommand.Create(output, error));
+        root.Subcommands.Add(DemoCommand.Create(output, error));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
