@@ -89,7 +89,8 @@ internal static class DemoCommand
                     return CliApp.BadInput;
                 }
 
-                var console = CreateConsole(session is { Rank: not 0 } ? TextWriter.Null : output);
+                // mpirun forwards rank output through a pseudo-terminal: keep it plain text there (no live progress, no colors).
+                var console = CreateConsole(session is { Rank: not 0 } ? TextWriter.Null : output, allowTerminal: session is null);
                 DemoRunner.Run(dataset, options, console, session?.Exchange);
                 return 0;
             }
@@ -146,9 +147,9 @@ internal static class DemoCommand
         value >= 1 ? value : throw new ArgumentException($"{option} must be ≥ 1; got {value}.");
 
     /// <summary>An interactive console (live progress bar, colors) on a terminal; plain text when redirected or captured.</summary>
-    private static IAnsiConsole CreateConsole(TextWriter output)
+    private static IAnsiConsole CreateConsole(TextWriter output, bool allowTerminal)
     {
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        bool terminal = allowTerminal && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
