@@ -77,7 +77,7 @@ internal static class DemoRunner
             plain = DemoTrainer.Train(data, train, test, options, batchNorm: false, gemm, sync, plainProgress);
         }
 
-        if (lead)
+        if (lead && console.Profile.Capabilities.Interactive)
         {
             console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -90,6 +90,12 @@ internal static class DemoRunner
         }
         else
         {
+            // Captured output gets no live bar (it would print stray partial states), just the two phases.
+            if (lead)
+            {
+                console.MarkupLine("Training with BatchNorm, then without…");
+            }
+
             TrainBoth(null, null);
         }
 
@@ -132,12 +138,13 @@ internal static class DemoRunner
             .AddColumn("Network").AddColumn(new TableColumn("Accuracy").RightAligned());
         results.AddRow("with BatchNorm, inference mode (moving statistics)", Percent(summary.InferenceAccuracy));
         results.AddRow("with BatchNorm, training mode (test-set batch statistics)", Percent(summary.TrainingModeAccuracy));
-        results.AddRow($"with BatchNorm, reloaded from {StateFile(1)}…{StateFile(states.Count)}", Percent(summary.ReloadedAccuracy));
+        results.AddRow($"with BatchNorm, reloaded from {string.Join(", ", Enumerable.Range(1, states.Count).Select(StateFile))}", Percent(summary.ReloadedAccuracy));
         results.AddRow("without BatchNorm", Percent(summary.PlainAccuracy));
         console.Write(results);
         console.MarkupLine(Markup.Escape(
             $"Reloaded states reproduce the inference predictions: {(same ? "yes, every one" : "NO")}."));
-        console.MarkupLine(Markup.Escape($"Wrote to {summary.OutputFolder}: {string.Join(", ", new[] { StateFile(1), "…", BatchNormModel, PlainModel }.Concat(plots))}"));
+        var files = Enumerable.Range(1, states.Count).Select(StateFile).Concat([BatchNormModel, PlainModel]).Concat(plots);
+        console.MarkupLine(Markup.Escape($"Wrote to {summary.OutputFolder}: {string.Join(", ", files)}"));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Done in {clock.Elapsed.TotalSeconds:F1} s.")));
         return summary;
     }
