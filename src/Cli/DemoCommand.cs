@@ -127,20 +127,7 @@ internal static class DemoCommand
             failure = e.Message.Split('\n', 2)[0].Trim();
         }
 
-        var flags = new double[session.Size];
-        session.Exchange.AllGather([failure is null ? 1 : 0], flags);
-        if (failure is not null)
-        {
-            throw new ArgumentException(failure);
-        }
-
-        if (flags.Any(flag => flag == 0))
-        {
-            error.WriteLine($"bnnative demo: rank {session.Rank}: stopping because another rank could not load the data.");
-            return null;
-        }
-
-        return dataset;
+        return MpiAgreement.AllReady(session, failure, error, "demo") ? dataset : null;
     }
 
     private static int Positive(int value, string option) =>

@@ -102,17 +102,8 @@ internal static class RunCommand
             failure = FirstLine(e.Message);
         }
 
-        var flags = new double[session.Size];
-        session.Exchange.AllGather([failure is null ? 1 : 0], flags);
-        if (failure is not null)
+        if (!MpiAgreement.AllReady(session, failure, error, "run"))
         {
-            throw new ArgumentException(failure);
-        }
-
-        var failed = Enumerable.Range(0, session.Size).Where(r => flags[r] == 0).ToArray();
-        if (failed.Length != 0)
-        {
-            error.WriteLine($"bnnative run: {Prefix(session)}stopping because rank(s) {string.Join(", ", failed)} failed to prepare.");
             return CliApp.BadInput;
         }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BnNative.IO;
 using BnNative.MpiWorker;
 using BnNative.Normalization;
@@ -69,7 +68,7 @@ public sealed class CliMpiTests : IDisposable
     public void WithoutLibmpiSyncMpiExitsTwoNamingThePackage()
     {
         NpyFile.Write(Path.Combine(_folder, "x_0.npy"), Tensor<float>.FromArray(new float[12], 3, 4).View);
-        var run = RunCli(["run", "--sync", "mpi", "--input", "x_{rank}.npy", "--output", "y_{rank}.npy"], ("BNNATIVE_MPI", "/nonexistent/libmpi.so.40"));
+        var run = MpiRun.Single(MpiRun.Cli, ["run", "--sync", "mpi", "--input", "x_{rank}.npy", "--output", "y_{rank}.npy"], _folder, ("BNNATIVE_MPI", "/nonexistent/libmpi.so.40"));
         Assert.Equal(2, run.ExitCode);
         string line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("openmpi-bin", line, StringComparison.Ordinal);
@@ -87,7 +86,7 @@ public sealed class CliMpiTests : IDisposable
 
         BatchNormStateFile.Save(Path.Combine(_folder, "in.npz"), scenario.State<float>());
         string[] common = ["--state-in", "in.npz", .. options];
-        var single = RunCli(["run", "--input", "all.npy", "--output", "y_all.npy", "--state-out", "s_all.npz", .. common]);
+        var single = MpiRun.Single(MpiRun.Cli, ["run", "--input", "all.npy", "--output", "y_all.npy", "--state-out", "s_all.npz", .. common], _folder);
         Assert.True(single.ExitCode == 0, single.Error);
         var run = MpiRun.Start(
             scenario.Rows.Length, MpiRun.Cli,
@@ -111,33 +110,5 @@ public sealed class CliMpiTests : IDisposable
             expectedState.MovingVariance.Select(v => (double)v).ToArray(), state.MovingVariance.Select(v => (double)v).ToArray(), 2e-5, "moving variance");
         Assert.Equal(expectedState.Step, state.Step);
         Assert.Equal(expectedState.Renorm is null, state.Renorm is null);
-    }
-
-    private MpiRun RunCli(string[] arguments, params (string Name, string Value)[] environment)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        info.ArgumentList.Add(MpiRun.Cli);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(MpiRun.Limit), "bnnative did not end in time.");
-        process.WaitForExit();
-        return new MpiRun(process.ExitCode, output.Result, error.Result, clock.Elapsed);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BnNative.IO;
 
 namespace BnNative.Tests.Mpi;
@@ -25,7 +24,7 @@ public sealed class DemoMpiTests : IDisposable
         string[] options = ["demo", "--epochs", "3", "--no-plots", "--seed", "4"];
         string single = Path.Combine(_folder, "single");
         string parallel = Path.Combine(_folder, "parallel");
-        var run = RunSingle([.. options, "--out", single]);
+        var run = MpiRun.Single(MpiRun.Cli, [.. options, "--out", single], _folder);
         Assert.True(run.ExitCode == 0, run.Error);
         var mpi = MpiRun.Start(ranks, MpiRun.Cli, [.. options, "--sync", "mpi", "--out", parallel], _folder);
         Assert.True(mpi.ExitCode == 0, $"mpirun exited with {mpi.ExitCode}: {mpi.Error}");
@@ -43,28 +42,5 @@ public sealed class DemoMpiTests : IDisposable
                 Compare.Close(Compare.Doubles(expected[key]), Compare.Doubles(actual[key]), 1e-4, $"{file}:{key}");
             }
         }
-    }
-
-    private MpiRun RunSingle(string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add(MpiRun.Cli);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(MpiRun.Limit), "bnnative did not end in time.");
-        process.WaitForExit();
-        return new MpiRun(process.ExitCode, output.Result, error.Result, clock.Elapsed);
     }
 }

@@ -54,6 +54,40 @@ public sealed record MpiRun(int ExitCode, string Output, string Error, TimeSpan 
         return new MpiRun(process.ExitCode, output.Result, error.Result, clock.Elapsed);
     }
 
+    /// <summary>Runs <c>dotnet <paramref name="assembly"/> args</c> in <paramref name="folder"/> without mpirun (a single-process reference run).</summary>
+    public static MpiRun Single(string assembly, IEnumerable<string> arguments, string folder, params (string Name, string Value)[] environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        info.ArgumentList.Add(assembly);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {assembly} did not end within {Limit}.");
+        }
+
+        process.WaitForExit();
+        return new MpiRun(process.ExitCode, output.Result, error.Result, clock.Elapsed);
+    }
+
     /// <summary>The path of bnnative.dll (the CLI) next to the tests.</summary>
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "bnnative.dll");
 
