@@ -123,9 +123,9 @@ internal sealed class DemoDataset
         }
 
         int classes = labels.Max() + 1;
-        if (classes < 2)
+        if (labels.Distinct().Count() < 2)
         {
-            throw new InvalidDataException($"{labelsPath}: every label is 0; classification needs at least 2 classes.");
+            throw new InvalidDataException($"{labelsPath}: every label is {labels[0]}; classification needs at least 2 classes.");
         }
 
         for (int i = 0; i < features.Length; i++)

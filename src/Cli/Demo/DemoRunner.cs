@@ -39,10 +39,20 @@ internal static class DemoRunner
                 CultureInfo.InvariantCulture, $"--batch-size {options.BatchSize} is larger than the {trainRows} training samples."));
         }
 
-        string full = Path.GetFullPath(options.Out);
-        if (File.Exists(full))
+        if (string.IsNullOrWhiteSpace(options.Out))
         {
-            throw new IOException($"--out '{options.Out}' is a file, not a folder.");
+            throw new ArgumentException("--out must name a folder.");
+        }
+
+        // Fail before training when the folder cannot be created: it, or a folder on its path, is an existing file.
+        for (string? folder = Path.GetFullPath(options.Out); folder is not null && !Directory.Exists(folder); folder = Path.GetDirectoryName(folder))
+        {
+            if (File.Exists(folder))
+            {
+                throw new IOException(folder == Path.GetFullPath(options.Out)
+                    ? $"--out '{options.Out}' is a file, not a folder."
+                    : $"--out '{options.Out}': '{folder}' is a file, so the folder cannot be created.");
+            }
         }
 
         return data;

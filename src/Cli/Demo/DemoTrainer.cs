@@ -69,10 +69,22 @@ internal static class DemoTrainer
     }
 
     /// <summary>Accuracy on a set in one forward pass: inference mode (moving statistics) or training mode (the set's own batch statistics).</summary>
+    /// <remarks>
+    /// With ghost batches, training mode normalizes each chunk of V rows with its own statistics, as training does; a
+    /// final remainder of fewer than V rows is normalized as one batch of its own.
+    /// </remarks>
     public static double Accuracy(Mlp<float> model, float[] x, int[] labels, bool training)
     {
-        var predictions = SoftmaxCrossEntropy.Predict(model.Forward(x, labels.Length, training), labels.Length, model.Classes);
-        return predictions.Zip(labels).Count(pair => pair.First == pair.Second) / (double)labels.Length;
+        int rows = labels.Length;
+        int chunked = training && model.BatchNormConfig?.VirtualBatchSize is { } v ? rows / v * v : rows;
+        var logits = chunked == 0 ? [] : model.Forward(x[..(chunked * model.Inputs)], chunked, training);
+        if (chunked < rows)
+        {
+            logits = [.. logits, .. model.Forward(x[(chunked * model.Inputs)..], rows - chunked, training, wholeBatch: true)];
+        }
+
+        var predictions = SoftmaxCrossEntropy.Predict(logits, rows, model.Classes);
+        return predictions.Zip(labels).Count(pair => pair.First == pair.Second) / (double)rows;
     }
 
     private static void Record(TrainingRun run, Mlp<float> model)

@@ -106,7 +106,13 @@ internal sealed class Mlp<T>
     /// Forward pass over <paramref name="rows"/> samples (row-major [rows, inputs]). Training uses batch statistics
     /// (synchronized over <paramref name="sync"/> when given) and keeps what backward needs; inference uses the moving statistics.
     /// </summary>
-    public T[] Forward(T[] x, int rows, bool training, IStatisticsExchange? sync = null)
+    /// <param name="x">Row-major input.</param>
+    /// <param name="rows">Number of samples.</param>
+    /// <param name="training">Batch statistics (true) or moving statistics (false).</param>
+    /// <param name="sync">The exchange of a data-parallel run, or null.</param>
+    /// <param name="wholeBatch">In training mode, normalize all rows as one batch even when the config has a virtual batch size
+    /// (for evaluating a remainder smaller than a ghost chunk).</param>
+    public T[] Forward(T[] x, int rows, bool training, IStatisticsExchange? sync = null, bool wholeBatch = false)
     {
         _rows = rows;
         var activations = x;
@@ -134,8 +140,9 @@ internal sealed class Mlp<T>
                 return z;
             }
 
-            if (BatchNormConfig is { } config)
+            if (BatchNormConfig is { } layerConfig)
             {
+                var config = wholeBatch ? layerConfig with { VirtualBatchSize = null } : layerConfig;
                 var view = TensorView<T>.Create(z, rows, fanOut);
                 var used = WithParameters(_states[l], l);
                 if (training)

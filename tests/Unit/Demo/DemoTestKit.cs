@@ -13,14 +13,14 @@ namespace BnNative.Tests.Demo;
 internal static class DemoRuns
 {
     /// <summary>
-    /// <see cref="DemoRunner.Run"/> on the embedded spirals with <paramref name="options"/> (output folder and no plots
-    /// set by the caller), the report going to <paramref name="report"/>.
+    /// <see cref="DemoRunner.Prepare"/> and <see cref="DemoRunner.Run"/> with <paramref name="options"/> (the embedded
+    /// spirals unless they name files), the report discarded: what the command does after parsing, on one process.
     /// </summary>
-    public static DemoSummary Run(DemoOptions options, StringWriter? report = null)
+    public static DemoSummary Run(DemoOptions options)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(report ?? TextWriter.Null),
+            Out = new AnsiConsoleOutput(TextWriter.Null),
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
@@ -37,8 +37,8 @@ internal static class DemoRuns
 internal static class DemoFiles
 {
     /// <summary>
-    /// Two classes in <paramref name="dimensions"/> dimensions, separable by a hyperplane through the origin but with a
-    /// margin of noise: class 1 when the features sum to more than 0. Values are N(0, 1) scaled per feature.
+    /// Two classes in <paramref name="dimensions"/> dimensions, exactly separable by a hyperplane through the origin:
+    /// feature d is N(0, (1 + d)²), and the class is 1 when Σ x_d / (1 + d) &gt; 0.
     /// </summary>
     public static (double[] Features, long[] Labels) TwoClasses(int rows, int dimensions, int seed)
     {

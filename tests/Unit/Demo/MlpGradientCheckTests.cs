@@ -32,7 +32,7 @@ public sealed class MlpGradientCheckTests
     public void EveryParameterGradientMatchesFiniteDifferences(string normalization, string gemm)
     {
         var (model, x, labels) = Build(normalization, gemm);
-        Loss(model, x, labels, out var analytic);
+        var analytic = Gradients(model, x, labels);
 
         var random = new Random(7);
         Assert.Equal(normalization == "none" ? 6 : 8, model.Parameters.Count);
@@ -56,7 +56,7 @@ public sealed class MlpGradientCheckTests
     public void TheInputGradientMatchesFiniteDifferences(string normalization, string gemm)
     {
         var (model, x, labels) = Build(normalization, gemm);
-        Loss(model, x, labels, out var analytic);
+        var analytic = Gradients(model, x, labels);
 
         for (int i = 0; i < x.Length; i++)
         {
@@ -83,7 +83,7 @@ public sealed class MlpGradientCheckTests
     public void TheInputGradientSumsToZeroOverEachNormalizationGroup(string normalization, int group)
     {
         var (model, x, labels) = Build(normalization, "managed");
-        Loss(model, x, labels, out var analytic);
+        var analytic = Gradients(model, x, labels);
 
         int features = model.Inputs;
         double largest = 0;
@@ -141,22 +141,21 @@ public sealed class MlpGradientCheckTests
         return (model, x, labels);
     }
 
-    private static double Loss(Mlp<double> model, double[] x, int[] labels) => Loss(model, x, labels, out _, backward: false);
+    /// <summary>The mean loss of one training-mode forward (batch statistics recomputed, moving statistics untouched).</summary>
+    private static double Loss(Mlp<double> model, double[] x, int[] labels)
+    {
+        var logits = model.Forward(x, Rows, training: true);
+        return SoftmaxCrossEntropy.Evaluate(logits, Rows, Classes, labels, 1.0, null).LossSum / Rows;
+    }
 
-    /// <summary>The mean loss of one training-mode forward; with <paramref name="backward"/> also every gradient.</summary>
-    private static double Loss(Mlp<double> model, double[] x, int[] labels, out (double[][] Parameters, double[] Input) gradients, bool backward = true)
+    /// <summary>Forward and backward of the mean loss: every parameter's gradient (copied) and the input gradient.</summary>
+    private static (double[][] Parameters, double[] Input) Gradients(Mlp<double> model, double[] x, int[] labels)
     {
         var logits = model.Forward(x, Rows, training: true);
         var logitGradient = new double[logits.Length];
-        var (lossSum, _) = SoftmaxCrossEntropy.Evaluate(logits, Rows, Classes, labels, 1.0 / Rows, logitGradient);
-        gradients = ([], []);
-        if (backward)
-        {
-            var input = model.Backward(logitGradient);
-            gradients = (model.Parameters.Select(p => (double[])p.Gradient.Clone()).ToArray(), input);
-        }
-
-        return lossSum / Rows;
+        SoftmaxCrossEntropy.Evaluate(logits, Rows, Classes, labels, 1.0 / Rows, logitGradient);
+        var input = model.Backward(logitGradient);
+        return (model.Parameters.Select(p => (double[])p.Gradient.Clone()).ToArray(), input);
     }
 
     private static IEnumerable<int> Indices(int length, Random random) =>
