@@ -7,8 +7,8 @@ using BnNative.Tensors;
 namespace BnNative.Cli.Demo;
 
 /// <summary>
-/// The demo's multilayer perceptron, built only from BnNative pieces: dense layers (gemm over row-major [rows, features]
-/// views), optional BatchNorm after each hidden dense layer (training steps, EMA state, backward; synchronized across
+/// The demo's multilayer perceptron, built only from BnNative pieces: dense layers (gemm over [rows, features] tensor
+/// views, transposes as permuted views), optional BatchNorm after each hidden dense layer (training steps, EMA state, backward; synchronized across
 /// workers when an exchange is given), ReLU, and a final dense layer producing class logits. With batch norm the hidden
 /// dense layers have no bias (beta plays its part).
 /// </summary>
@@ -123,7 +123,8 @@ internal sealed class Mlp<T>
             int fanOut = _widths[l + 1];
             _inputs[l] = activations;
             var z = new T[rows * fanOut];
-            _gemm.Multiply(false, false, rows, fanOut, fanIn, activations, _weights[l].Value, z);
+            var weights = TensorView<T>.Create(_weights[l].Value, fanIn, fanOut);
+            _gemm.Multiply(TensorView<T>.Create(activations, rows, fanIn), weights, TensorView<T>.Create(z, rows, fanOut));
             if (_biases[l] is { } bias)
             {
                 for (int i = 0; i < rows; i++)
@@ -203,7 +204,10 @@ internal sealed class Mlp<T>
                 upstream = dz;
             }
 
-            _gemm.Multiply(true, false, fanIn, fanOut, rows, _inputs[l], upstream, _weights[l].Gradient);
+            // dW = xᵀ·dz and dx = dz·Wᵀ: the transposes are permuted views, which gemm reads with its transpose flags.
+            var gradient = TensorView<T>.Create(upstream, rows, fanOut);
+            var weights = TensorView<T>.Create(_weights[l].Value, fanIn, fanOut);
+            _gemm.Multiply(TensorView<T>.Create(_inputs[l], rows, fanIn).Permute(1, 0), gradient, TensorView<T>.Create(_weights[l].Gradient, fanIn, fanOut));
             if (_biases[l] is { } bias)
             {
                 Array.Clear(bias.Gradient);
@@ -217,7 +221,7 @@ internal sealed class Mlp<T>
             }
 
             var below = new T[rows * fanIn];
-            _gemm.Multiply(false, true, rows, fanIn, fanOut, upstream, _weights[l].Value, below);
+            _gemm.Multiply(gradient, weights.Permute(1, 0), TensorView<T>.Create(below, rows, fanIn));
             upstream = below;
         }
 
