@@ -66,6 +66,13 @@ internal static class InfoCommand
         output.WriteLine(MomentsBackend.TryCblas(null, out var cblas, out string failure)
             ? $"Default CBLAS backend: {cblas.Name}"
             : $"Default CBLAS backend: none ({FirstLine(failure)})");
+        if (CblasLibrary.TryLoad(null, out var inUse, out _))
+        {
+            // Which kernel set the default library chose decides its summation order, hence the low bits of every float
+            // result computed through it (the demo's matrix products, the cblas moments backend).
+            output.WriteLine($"  in use: {inUse.Describe()}");
+            output.WriteLine("  float results repeat bit for bit with the same library build and kernel; another kernel rounds differently.");
+        }
         output.WriteLine();
         output.WriteLine($"MPI      {MpiDescription()}");
         output.WriteLine();

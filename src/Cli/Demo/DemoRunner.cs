@@ -25,6 +25,12 @@ internal static class DemoRunner
 
     public const string PlainModel = "model-plain.npz";
 
+    /// <summary>The per-epoch numbers of both networks as CSV (the epoch table, unrounded).</summary>
+    public const string History = "history.csv";
+
+    /// <summary>The header of <see cref="History"/>.</summary>
+    public const string HistoryHeader = "epoch,bn_loss,bn_train_accuracy,bn_test_accuracy,plain_loss,plain_train_accuracy,plain_test_accuracy";
+
     /// <summary>The name of BatchNorm layer <paramref name="layer"/>'s state file (1-based).</summary>
     public static string StateFile(int layer) => string.Create(CultureInfo.InvariantCulture, $"bn{layer}.npz");
 
@@ -68,6 +74,7 @@ internal static class DemoRunner
         if (lead)
         {
             console.MarkupLine($"[bold]bnnative demo[/]: {Markup.Escape(data.Name)}");
+            console.MarkupLine(Markup.Escape($"Matrix products: {gemm.Description}"));
             console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
                 $"MLP {data.Dimensions} → {string.Join(" → ", options.Hidden)} → {data.Classes}, ReLU, softmax cross-entropy; SGD lr {options.LearningRate}, momentum {options.Momentum}; "
@@ -75,8 +82,7 @@ internal static class DemoRunner
             console.MarkupLine(Markup.Escape(
                 $"BatchNorm: EMA {options.Ema.ToString().ToLowerInvariant()}, momentum 0.9, epsilon 1e-5"
                 + (options.VirtualBatchSize is { } v ? string.Create(CultureInfo.InvariantCulture, $", ghost batches of {v}") : string.Empty)
-                + (sync is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; data-parallel over {sync.Size} MPI ranks, SyncBN"))
-                + $"; matrix products: {gemm.Description}"));
+                + (sync is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; data-parallel over {sync.Size} MPI ranks, SyncBN"))));
         }
 
         TrainingRun withBn = null!;
@@ -135,6 +141,7 @@ internal static class DemoRunner
 
         ModelFile.Save(Path.Combine(summary.OutputFolder, BatchNormModel), withBn.Model);
         ModelFile.Save(Path.Combine(summary.OutputFolder, PlainModel), plain.Model);
+        WriteHistory(Path.Combine(summary.OutputFolder, History), withBn, plain);
         var (reloadedAccuracy, same) = Reload(data, options, gemm, summary.OutputFolder, testX, testLabels, withBn.Model);
         summary = summary with { ReloadedAccuracy = reloadedAccuracy, ReloadedPredictionsEqual = same };
 
@@ -153,7 +160,7 @@ internal static class DemoRunner
         console.Write(results);
         console.MarkupLine(Markup.Escape(
             $"Reloaded states reproduce the inference predictions: {(same ? "yes, every one" : "NO")}."));
-        var files = Enumerable.Range(1, states.Count).Select(StateFile).Concat([BatchNormModel, PlainModel]).Concat(plots);
+        var files = Enumerable.Range(1, states.Count).Select(StateFile).Concat([BatchNormModel, PlainModel, History]).Concat(plots);
         console.MarkupLine(Markup.Escape($"Wrote to {summary.OutputFolder}: {string.Join(", ", files)}"));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Done in {clock.Elapsed.TotalSeconds:F1} s.")));
         return summary;
@@ -169,6 +176,25 @@ internal static class DemoRunner
         var expected = SoftmaxCrossEntropy.Predict(trained.Forward(testX, testLabels.Length, false), testLabels.Length, data.Classes);
         var actual = SoftmaxCrossEntropy.Predict(fresh.Forward(testX, testLabels.Length, false), testLabels.Length, data.Classes);
         return (DemoTrainer.Accuracy(fresh, testX, testLabels, training: false), expected.SequenceEqual(actual));
+    }
+
+    /// <summary>Writes the per-epoch numbers (round-trip precision, invariant culture) atomically.</summary>
+    private static void WriteHistory(string path, TrainingRun withBn, TrainingRun plain)
+    {
+        var text = new System.Text.StringBuilder(HistoryHeader).Append('\n');
+        for (int e = 0; e < withBn.Epochs.Count; e++)
+        {
+            var a = withBn.Epochs[e];
+            var b = plain.Epochs[e];
+            text.Append(string.Join(',', new[] { a.Loss, a.TrainAccuracy, a.TestAccuracy, b.Loss, b.TrainAccuracy, b.TestAccuracy }
+                .Select(v => v.ToString("R", CultureInfo.InvariantCulture))
+                .Prepend(a.Epoch.ToString(CultureInfo.InvariantCulture)))).Append('\n');
+        }
+
+        // Temp file and rename, as the library writes its .npy/.npz files: a reader never sees half a history.
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, text.ToString());
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static Table EpochTable(TrainingRun withBn, TrainingRun plain)

@@ -19,7 +19,7 @@ internal sealed unsafe class MatrixMultiply
         Description = description;
     }
 
-    /// <summary>What computes the products, for the demo's header.</summary>
+    /// <summary>What computes the products, for the demo's header: the BLAS library, its version, the kernel set it selected and its path.</summary>
     public string Description { get; }
 
     /// <summary>The managed loops, whatever BLAS is installed (tests use it as a reference).</summary>
@@ -34,7 +34,7 @@ internal sealed unsafe class MatrixMultiply
         }
 
         blas.TrySetThreads(1);
-        return new MatrixMultiply(blas, $"{blas.Vendor} cblas_?gemm ({blas.Path})");
+        return new MatrixMultiply(blas, $"cblas_?gemm from {blas.Describe()}");
     }
 
     /// <summary>

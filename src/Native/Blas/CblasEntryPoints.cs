@@ -46,6 +46,8 @@ internal sealed unsafe class CblasEntryPoints
         BliThreadSetNumThreads = Optional("bli_thread_set_num_threads");
         BliThreadGetNumThreads = Optional("bli_thread_get_num_threads");
         BliInfoGetVersionStr = (delegate* unmanaged[Cdecl]<byte*>)Optional("bli_info_get_version_str");
+        BliArchQueryId = (delegate* unmanaged[Cdecl]<int>)Optional("bli_arch_query_id");
+        BliArchString = (delegate* unmanaged[Cdecl]<int, byte*>)Optional("bli_arch_string");
         MklSetNumThreads = (delegate* unmanaged[Cdecl]<int, void>)Optional("MKL_Set_Num_Threads");
         MklGetMaxThreads = (delegate* unmanaged[Cdecl]<int>)Optional("MKL_Get_Max_Threads");
         MklGetVersionString = (delegate* unmanaged[Cdecl]<byte*, int, void>)Optional("MKL_Get_Version_String");
@@ -127,6 +129,12 @@ internal sealed unsafe class CblasEntryPoints
 
     /// <summary><c>char* bli_info_get_version_str(void)</c>, or null.</summary>
     public delegate* unmanaged[Cdecl]<byte*> BliInfoGetVersionStr { get; }
+
+    /// <summary><c>arch_t bli_arch_query_id(void)</c> (an enum, so a C int), or null.</summary>
+    public delegate* unmanaged[Cdecl]<int> BliArchQueryId { get; }
+
+    /// <summary><c>const char* bli_arch_string(arch_t)</c>, or null.</summary>
+    public delegate* unmanaged[Cdecl]<int, byte*> BliArchString { get; }
 
     /// <summary>Width of BLIS's <c>dim_t</c>/<c>gint_t</c> (64 in the usual builds).</summary>
     public int BlisIntegerBits { get; }

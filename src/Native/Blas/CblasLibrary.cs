@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -38,7 +39,9 @@ public sealed unsafe partial class CblasLibrary
         Vendor = vendor;
         Path = path;
         Config = config;
-        CoreName = native.OpenblasGetCorename is null ? null : Marshal.PtrToStringUTF8((nint)native.OpenblasGetCorename());
+        CoreName = native.OpenblasGetCorename is not null ? Marshal.PtrToStringUTF8((nint)native.OpenblasGetCorename())
+            : native.BliArchQueryId is not null && native.BliArchString is not null ? Marshal.PtrToStringUTF8((nint)native.BliArchString(native.BliArchQueryId()))
+            : null;
     }
 
     /// <summary>The vendor, identified from the library's exports (not from its file name).</summary>
@@ -56,8 +59,36 @@ public sealed unsafe partial class CblasLibrary
     /// </summary>
     public string Config { get; }
 
-    /// <summary>The CPU kernel set OpenBLAS selected (<c>openblas_get_corename()</c>); null for other vendors.</summary>
+    /// <summary>
+    /// The CPU kernel set the library selected when it loaded: OpenBLAS's core (<c>openblas_get_corename()</c>, forced
+    /// with <c>OPENBLAS_CORETYPE</c>) or BLIS's sub-configuration (<c>bli_arch_string(bli_arch_query_id())</c>, forced
+    /// with <c>BLIS_ARCH_TYPE</c>); null for libraries that do not say (reference BLAS, MKL). Each kernel set sums in its
+    /// own order, so float results are reproducible bit for bit only for the same library build and kernel.
+    /// </summary>
     public string? CoreName { get; }
+
+    /// <summary>
+    /// One line naming what computes: vendor, version, file, kernel set (with the environment variable that forced it,
+    /// when set) and thread count, for example
+    /// <c>OpenBLAS 0.3.21, kernel Haswell (OPENBLAS_CORETYPE=Haswell), 1 thread, /usr/lib/…/libopenblasp-r0.3.21.so</c>.
+    /// </summary>
+    public string Describe()
+    {
+        string version = Vendor == BlasVendor.OpenBlas ? string.Join(' ', Config.Split(' ').Take(2)) : Config;
+        string? forcedBy = Vendor switch
+        {
+            BlasVendor.OpenBlas => ForcedKernel("OPENBLAS_CORETYPE"),
+            BlasVendor.Blis => ForcedKernel("BLIS_ARCH_TYPE"),
+            BlasVendor.Mkl => ForcedKernel("MKL_ENABLE_INSTRUCTIONS"),
+            _ => null,
+        };
+        string kernel = CoreName is null ? "kernel not reported" : $"kernel {CoreName}";
+        string threads = Threads is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n} thread{(n == 1 ? string.Empty : "s")}") : "single-threaded";
+        return $"{version}, {kernel}{(forcedBy is null ? string.Empty : $" ({forcedBy})")}, {threads}, {Path}";
+
+        static string? ForcedKernel(string variable) =>
+            Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? $"{variable}={value}" : null;
+    }
 
     /// <summary>
     /// The number of threads the library will use: <c>openblas_get_num_threads</c>, <c>MKL_Get_Max_Threads</c> or

@@ -48,15 +48,15 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
         int channels = blocks.Channels;
         int rowLength = Math.Min(blocks.Inner, TileRowLength);
         int tileRows = Math.Max(1, RunTileElements / rowLength);
-        var tile = ArrayPool<T>.Shared.Rent(tileRows * rowLength);
+        using var tile = new AlignedScratch<T>(tileRows * rowLength);
         var rowSlots = ArrayPool<int>.Shared.Rent(tileRows);
         var rowCounts = ArrayPool<int>.Shared.Rent(tileRows);
         var rowShifts = ArrayPool<T>.Shared.Rent(tileRows);
-        var rowSums = ArrayPool<T>.Shared.Rent(tileRows);
-        var ones = ArrayPool<T>.Shared.Rent(rowLength);
+        using var rowSums = new AlignedScratch<T>(tileRows);
+        using var ones = new AlignedScratch<T>(rowLength);
         try
         {
-            ones.AsSpan(0, rowLength).Fill(T.One);
+            ones.Span.Fill(T.One);
             var data = blocks.Memory.Span;
             int c = (int)(firstPair % channels);
             var cursor = blocks.CursorAt(firstPair / channels);
@@ -68,7 +68,7 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
                 for (int piece = 0; piece < blocks.Inner; piece += rowLength)
                 {
                     int length = Math.Min(rowLength, blocks.Inner - piece);
-                    var row = tile.AsSpan(rows * rowLength, rowLength);
+                    var row = tile.Span.Slice(rows * rowLength, rowLength);
                     Subtract(data.Slice((int)(start + piece), length), shifts[c], row[..length]);
                     row[length..].Clear();
                     rowSlots[rows] = slot;
@@ -97,12 +97,9 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(tile);
             ArrayPool<int>.Shared.Return(rowSlots);
             ArrayPool<int>.Shared.Return(rowCounts);
             ArrayPool<T>.Shared.Return(rowShifts);
-            ArrayPool<T>.Shared.Return(rowSums);
-            ArrayPool<T>.Shared.Return(ones);
         }
     }
 
@@ -113,15 +110,15 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
     {
         int channels = blocks.Channels;
         int group = Math.Min(channels, RowTileChannels);
-        var tile = ArrayPool<T>.Shared.Rent(group * TileRowLength);
-        var rowSums = ArrayPool<T>.Shared.Rent(group);
-        var ones = ArrayPool<T>.Shared.Rent(TileRowLength);
+        using var tile = new AlignedScratch<T>(group * TileRowLength);
+        using var rowSums = new AlignedScratch<T>(group);
+        using var ones = new AlignedScratch<T>(TileRowLength);
         var rowSlots = ArrayPool<int>.Shared.Rent(group);
         var rowCounts = ArrayPool<int>.Shared.Rent(group);
         var rowShifts = ArrayPool<T>.Shared.Rent(group);
         try
         {
-            ones.AsSpan(0, TileRowLength).Fill(T.One);
+            ones.Span.Fill(T.One);
             var data = blocks.Memory.Span;
             for (long row = firstRow; row < endRow; row += TileRowLength)
             {
@@ -129,14 +126,15 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
                 for (int c0 = 0; c0 < channels; c0 += group)
                 {
                     int width = Math.Min(group, channels - c0);
-                    tile.AsSpan(0, width * TileRowLength).Clear();
+                    var values = tile.Span;
+                    values[..(width * TileRowLength)].Clear();
                     var cursor = blocks.CursorAt(row);
                     for (int r = 0; r < count; r++)
                     {
                         var x = data.Slice((int)cursor.Offset + c0, width);
                         for (int c = 0; c < width; c++)
                         {
-                            tile[(c * TileRowLength) + r] = x[c] - shifts[c0 + c];
+                            values[(c * TileRowLength) + r] = x[c] - shifts[c0 + c];
                         }
 
                         cursor.MoveNext();
@@ -155,9 +153,6 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(tile);
-            ArrayPool<T>.Shared.Return(rowSums);
-            ArrayPool<T>.Shared.Return(ones);
             ArrayPool<int>.Shared.Return(rowSlots);
             ArrayPool<int>.Shared.Return(rowCounts);
             ArrayPool<T>.Shared.Return(rowShifts);
@@ -187,7 +182,7 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
     /// Row sums (gemv against ones) and row sums of squares (a dot per row, accumulated in double for float data)
     /// of a tile of shifted values, added to the rows' slots; a row whose sums would cancel is recomputed exactly.
     /// </summary>
-    private void ReduceTile<T>(in Tile<T> tile, T[] ones, T[] rowSums, Span<ChannelAccumulator> slots)
+    private void ReduceTile<T>(in Tile<T> tile, AlignedScratch<T> ones, AlignedScratch<T> rowSums, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (tile.Rows == 0)
@@ -195,49 +190,48 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
             return;
         }
 
-        fixed (T* a = tile.Values)
-        fixed (T* x = ones)
-        fixed (T* y = rowSums)
+        T* a = tile.Values.Pointer;
+        T* x = ones.Pointer;
+        T* y = rowSums.Pointer;
+        for (int r = 0; r < tile.Rows; r++)
         {
-            for (int r = 0; r < tile.Rows; r++)
+            long offset = (long)r * tile.RowLength;
+            double sum;
+            double sumOfSquares;
+            if (typeof(T) == typeof(float))
             {
-                long offset = (long)r * tile.RowLength;
-                double sum;
-                double sumOfSquares;
-                if (typeof(T) == typeof(float))
+                if (r == 0)
                 {
-                    if (r == 0)
-                    {
-                        Library.Gemv(false, tile.Rows, tile.RowLength, 1f, (float*)a, tile.RowLength, (float*)x, 1, 0f, (float*)y, 1);
-                    }
-
-                    float* row = (float*)a + offset;
-                    sum = ((float*)y)[r];
-                    sumOfSquares = Library.DotDoubleAccumulate(tile.RowLength, row, 1, row, 1);
-                }
-                else
-                {
-                    if (r == 0)
-                    {
-                        Library.Gemv(false, tile.Rows, tile.RowLength, 1d, (double*)a, tile.RowLength, (double*)x, 1, 0d, (double*)y, 1);
-                    }
-
-                    double* row = (double*)a + offset;
-                    sum = ((double*)y)[r];
-                    sumOfSquares = Library.Dot(tile.RowLength, row, 1, row, 1);
+                    Library.Gemv(false, tile.Rows, tile.RowLength, 1f, (float*)a, tile.RowLength, (float*)x, 1, 0f, (float*)y, 1);
                 }
 
-                ref var slot = ref slots[tile.Slots[r]];
-                int count = tile.Counts[r];
-                if (!slot.TryAddShifted(count, sum, sumOfSquares))
+                float* row = (float*)a + offset;
+                sum = ((float*)y)[r];
+                sumOfSquares = Library.DotDoubleAccumulate(tile.RowLength, row, 1, row, 1);
+            }
+            else
+            {
+                if (r == 0)
                 {
-                    var (mean, m2) = ExactMoments<T>(tile.Values.AsSpan((int)offset, count));
-                    slot.AddExact(count, mean + double.CreateTruncating(tile.Shifts[r]), m2);
+                    Library.Gemv(false, tile.Rows, tile.RowLength, 1d, (double*)a, tile.RowLength, (double*)x, 1, 0d, (double*)y, 1);
                 }
+
+                double* row = (double*)a + offset;
+                sum = ((double*)y)[r];
+                sumOfSquares = Library.Dot(tile.RowLength, row, 1, row, 1);
+            }
+
+            ref var slot = ref slots[tile.Slots[r]];
+            int count = tile.Counts[r];
+            if (!slot.TryAddShifted(count, sum, sumOfSquares))
+            {
+                var (mean, m2) = ExactMoments<T>(tile.Values.Span.Slice((int)offset, count));
+                slot.AddExact(count, mean + double.CreateTruncating(tile.Shifts[r]), m2);
             }
         }
     }
 
     /// <summary>A scratch matrix of shifted values: one row per channel piece, zero-padded to the row length.</summary>
-    private readonly record struct Tile<T>(T[] Values, int Rows, int RowLength, int[] Slots, int[] Counts, T[] Shifts);
+    private readonly record struct Tile<T>(AlignedScratch<T> Values, int Rows, int RowLength, int[] Slots, int[] Counts, T[] Shifts)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

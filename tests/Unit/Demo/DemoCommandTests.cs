@@ -32,10 +32,19 @@ public sealed partial class DemoCommandTests : IDisposable
         result.AssertSucceeded();
         Assert.Equal(
             [
-                DemoRunner.StateFile(1), DemoRunner.StateFile(2), DemoRunner.DecisionRegionsPlot, DemoRunner.LossPlot,
+                DemoRunner.StateFile(1), DemoRunner.StateFile(2), DemoRunner.DecisionRegionsPlot, DemoRunner.History, DemoRunner.LossPlot,
                 DemoRunner.BatchNormModel, DemoRunner.PlainModel, DemoRunner.MovingStatisticsPlot,
             ],
             FileNames(folder));
+
+        // The second line names what computes the matrix products, and with a BLAS the kernel set it chose, so a user
+        // can tell why another machine's numbers differ.
+        string blasLine = result.Output.Split('\n')[1];
+        Assert.StartsWith("Matrix products: ", blasLine, StringComparison.Ordinal);
+        if (Native.Blas.CblasLibrary.TryLoad(null, out var blas, out _))
+        {
+            Assert.Contains(blas.Vendor == Native.Blas.BlasVendor.Reference ? "kernel not reported" : $"kernel {blas.CoreName}", blasLine, StringComparison.Ordinal);
+        }
         foreach (string plot in new[] { DemoRunner.LossPlot, DemoRunner.MovingStatisticsPlot, DemoRunner.DecisionRegionsPlot })
         {
             AssertPlot(Path.Combine(folder, plot));
@@ -107,7 +116,7 @@ public sealed partial class DemoCommandTests : IDisposable
 
         result.AssertSucceeded();
         Assert.Equal(
-            [DemoRunner.StateFile(1), DemoRunner.StateFile(2), DemoRunner.BatchNormModel, DemoRunner.PlainModel],
+            [DemoRunner.StateFile(1), DemoRunner.StateFile(2), DemoRunner.History, DemoRunner.BatchNormModel, DemoRunner.PlainModel],
             FileNames(folder));
         Assert.DoesNotContain(".png", result.Output, StringComparison.Ordinal);
         Assert.Contains("Test accuracy", result.Output, StringComparison.Ordinal);
