@@ -11,6 +11,7 @@
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 var benchArgs = Argument("bench-args", "--filter *");
+var kernels = Argument("kernels", "all");
 
 /// <summary>Everything the tasks need, resolved once in Setup.</summary>
 public sealed record BuildContext(
@@ -23,7 +24,15 @@ public sealed record BuildContext(
     IReadOnlyList<FilePath> PackProjects,
     FilePath CliProject,
     FilePath BenchProject,
-    string BenchArgs);
+    string BenchArgs,
+    IReadOnlyList<KernelVariant> Kernels);
+
+/// <summary>
+/// A configuration the test projects run under again after the run in the inherited environment: OpenBLAS forced to
+/// another CPU kernel set (each sums in its own order), BLIS, or the managed kernels with 128-bit vectors. A variant
+/// whose instructions the CPU lacks is skipped, and so is one the inherited environment already sets.
+/// </summary>
+public sealed record KernelVariant(string Name, string Variable, string Value, string[] CpuFlags);
 
 Setup<BuildContext>(ctx =>
 {
@@ -48,10 +57,12 @@ Setup<BuildContext>(ctx =>
         },
         CliProject: MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
         BenchProject: MakeAbsolute(File("./bench/BnNative.Benchmarks.csproj")),
-        BenchArgs: benchArgs);
+        BenchArgs: benchArgs,
+        Kernels: SelectKernels(kernels));
 
     Information("Target: {0}  Configuration: {1}  Artifacts: {2}", target, data.Configuration, data.ArtifactsDir);
-    foreach (var name in new[] { "BNNATIVE_BLAS", "BNNATIVE_REQUIRE_NATIVE" })
+    Information("Kernel variants for Test: {0}", data.Kernels.Count == 0 ? "none" : string.Join(", ", data.Kernels.Select(k => k.Name)));
+    foreach (var name in new[] { "BNNATIVE_BLAS", "BNNATIVE_REQUIRE_NATIVE", "OPENBLAS_CORETYPE", "BLIS_ARCH_TYPE", "DOTNET_EnableAVX" })
     {
         var value = EnvironmentVariable(name);
         Information("{0}={1}", name, string.IsNullOrEmpty(value) ? "(unset)" : value);
@@ -103,27 +114,57 @@ Task("Test")
     EnsureDirectoryExists(data.TestResultsDir);
     DeleteFiles(GetFiles(data.TestResultsDir.FullPath + "/*.trx"));
 
-    // Run every test project even when an earlier one fails; fail the task at the end.
-    // The environment (BNNATIVE_BLAS, BNNATIVE_REQUIRE_NATIVE, ...) is inherited as is.
-    var failed = new List<string>();
-    foreach (var project in data.TestProjects)
+    // Every test project runs in the inherited environment, then again under each kernel variant, so a test that
+    // passes only under the kernel this machine happens to pick fails here rather than on a user's machine. Every run
+    // happens even when an earlier one fails; the task fails at the end. One TRX file per project and variant.
+    var runs = new List<(string Suffix, KernelVariant? Variant)> { (string.Empty, null) };
+    foreach (var variant in data.Kernels)
     {
-        var name = project.GetFilenameWithoutExtension().FullPath;
-        try
+        var missing = variant.CpuFlags.Where(flag => !CpuFlags.Value.Contains(flag)).ToArray();
+        if (missing.Length > 0)
         {
-            DotNetTest(project.FullPath, new DotNetTestSettings
+            Warning("Skipping kernel variant {0}: this CPU lacks {1}.", variant.Name, string.Join(", ", missing));
+            continue;
+        }
+
+        if (string.Equals(EnvironmentVariable(variant.Variable), variant.Value, StringComparison.OrdinalIgnoreCase))
+        {
+            Information("Kernel variant {0}: {1}={2} is already set, so the first pass ran it.", variant.Name, variant.Variable, variant.Value);
+            continue;
+        }
+
+        runs.Add(("-" + variant.Name, variant));
+    }
+
+    var failed = new List<string>();
+    foreach (var (suffix, variant) in runs)
+    {
+        foreach (var project in data.TestProjects)
+        {
+            var name = project.GetFilenameWithoutExtension().FullPath + suffix;
+            var settings = new DotNetTestSettings
             {
                 Configuration = data.Configuration,
                 NoBuild = true,
                 NoRestore = true,
                 ResultsDirectory = data.TestResultsDir,
                 Loggers = new[] { $"trx;LogFileName={name}.trx" },
-            });
-        }
-        catch (Exception ex)
-        {
-            Error("{0}: {1}", name, ex.Message);
-            failed.Add(name);
+            };
+            if (variant is not null)
+            {
+                Information("{0} under {1}={2}", project.GetFilename(), variant.Variable, variant.Value);
+                settings.EnvironmentVariables[variant.Variable] = variant.Value;
+            }
+
+            try
+            {
+                DotNetTest(project.FullPath, settings);
+            }
+            catch (Exception ex)
+            {
+                Error("{0}: {1}", name, ex.Message);
+                failed.Add(name);
+            }
         }
     }
 
@@ -180,5 +221,59 @@ Task("Bench")
 
 Task("Default")
     .IsDependentOn("Test");
+
+/// <summary>
+/// The kernel variants named by --kernels: "all" (the default), "none", or a comma-separated list of names.
+/// </summary>
+static IReadOnlyList<KernelVariant> SelectKernels(string names)
+{
+    var all = new[]
+    {
+        new KernelVariant("openblas-haswell", "OPENBLAS_CORETYPE", "Haswell", new[] { "avx2", "fma" }),
+        new KernelVariant("openblas-skylakex", "OPENBLAS_CORETYPE", "SkylakeX", new[] { "avx512f", "avx512bw", "avx512dq", "avx512vl" }),
+        new KernelVariant("openblas-prescott", "OPENBLAS_CORETYPE", "Prescott", new[] { "sse3" }),
+        new KernelVariant("blis", "BNNATIVE_BLAS", "blis", Array.Empty<string>()),
+        // The managed SIMD kernels at 128 bits (Vector<T> as on a CPU without AVX), OpenBLAS as the machine picks it.
+        new KernelVariant("managed-sse", "DOTNET_EnableAVX", "0", Array.Empty<string>()),
+    };
+    if (string.Equals(names, "all", StringComparison.OrdinalIgnoreCase))
+    {
+        return all;
+    }
+
+    if (string.Equals(names, "none", StringComparison.OrdinalIgnoreCase))
+    {
+        return Array.Empty<KernelVariant>();
+    }
+
+    var chosen = new List<KernelVariant>();
+    foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        chosen.Add(all.FirstOrDefault(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"--kernels: '{name}' is not one of all, none, {string.Join(", ", all.Select(k => k.Name))}."));
+    }
+
+    return chosen;
+}
+
+/// <summary>The CPU's instruction-set flags (/proc/cpuinfo); on other systems every variant is assumed to run.</summary>
+static readonly Lazy<HashSet<string>> CpuFlags = new(() =>
+{
+    const string cpuinfo = "/proc/cpuinfo";
+    if (!System.IO.File.Exists(cpuinfo))
+    {
+        return new HashSet<string>(new[] { "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "sse3" });
+    }
+
+    var line = System.IO.File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? string.Empty;
+    var flags = line.Substring(line.IndexOf(':') + 1).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+    // /proc/cpuinfo calls SSE3 "pni".
+    if (flags.Contains("pni"))
+    {
+        flags.Add("sse3");
+    }
+
+    return flags;
+});
 
 RunTarget(target);

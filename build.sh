@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bootstrap for the Cake build: installs the native BLAS libraries and Open MPI the tests exercise (Debian),
 # restores the pinned local tools (.config/dotnet-tools.json) and runs build.cake.
-# Usage: ./build.sh [--target=Default|Clean|Restore|Build|Test|Pack|Demo|Bench] [--configuration=Release]
+# Usage: ./build.sh [--target=Default|Clean|Restore|Build|Test|Pack|Demo|Bench] [--configuration=Release] [--kernels=all|none|NAME,...]
 #                   [--bench-args="--filter *"]
 set -euo pipefail
 

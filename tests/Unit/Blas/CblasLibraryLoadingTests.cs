@@ -21,7 +21,30 @@ public sealed class CblasLibraryLoadingTests
             _ => "reference BLAS",
         };
         Assert.StartsWith(expectedConfigStart, library.Config, StringComparison.Ordinal);
-        Assert.Equal(vendor == BlasVendor.OpenBlas, library.CoreName is not null);
+        Assert.Equal(vendor is BlasVendor.OpenBlas or BlasVendor.Blis, library.CoreName is not null);
+    }
+
+    /// <summary>The one-line description names the version, the kernel set (and what forced it) and the file.</summary>
+    [BlasTheory]
+    public void Describe_NamesTheVersionKernelAndFile(BlasVendor vendor)
+    {
+        var library = CblasLibrary.Load(vendor.ConfigName());
+
+        string line = library.Describe();
+
+        Assert.EndsWith(library.Path, line, StringComparison.Ordinal);
+        Assert.Contains(library.CoreName is null ? "kernel not reported" : $"kernel {library.CoreName}", line, StringComparison.Ordinal);
+        Assert.StartsWith(vendor == BlasVendor.OpenBlas ? "OpenBLAS 0." : library.Config, line, StringComparison.Ordinal);
+        string? forcing = vendor switch
+        {
+            BlasVendor.OpenBlas => "OPENBLAS_CORETYPE",
+            BlasVendor.Blis => "BLIS_ARCH_TYPE",
+            _ => null,
+        };
+        if (forcing is not null && Environment.GetEnvironmentVariable(forcing) is { Length: > 0 } value)
+        {
+            Assert.Contains($"({forcing}={value})", line, StringComparison.Ordinal);
+        }
     }
 
     [BlasTheory]
