@@ -210,8 +210,9 @@ internal static class RunCommand
             }
             catch (NonFiniteStatisticsException e)
             {
-                // Decided on the merged statistics, so under --sync mpi every rank fails here alike.
-                throw new ArgumentException($"{request.Input}: {e.Detail}; pass --allow-nonfinite to propagate them.", e);
+                // Decided on the merged statistics, so under --sync mpi every rank fails here alike, whichever shard holds the values.
+                string source = request.Session is { } session ? $"{request.Input} merged with the shards of all {session.Size} ranks" : request.Input;
+                throw new ArgumentException($"{source}: {e.Detail}; pass --allow-nonfinite to propagate them.", e);
             }
 
             y = result.Output;
