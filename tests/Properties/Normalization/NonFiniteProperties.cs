@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using BnNative.Moments;
 using BnNative.Normalization;
 using FsCheck;
@@ -29,27 +30,28 @@ public sealed class NonFiniteProperties
         select (poisoned, update);
 
     [BackendTheory]
-    public void ThePoisonedChannelsAreNamedAndNothingIsWritten(string backend)
-    {
-        var moments = TestBackends.Get(backend);
-        PropertyCheck.ForAll(
-            Cases,
-            pair => pair.Case.Poisoned.Run(
-                _ => AssertRefused<float>(pair.Case, pair.Case.Poisoned.Config(moments, pair.Update)),
-                _ => AssertRefused<double>(pair.Case, pair.Case.Poisoned.Config(moments, pair.Update))),
-            MaxTest);
-    }
+    public void ThePoisonedChannelsAreNamedAndNothingIsWritten(string backend) =>
+        ForAll(backend, allowNonFinite: false, AssertRefused<float>, AssertRefused<double>);
 
     [BackendTheory]
-    public void AllowNonFiniteLeavesTheCleanChannelsAsTheCleanInputGives(string backend)
+    public void AllowNonFiniteLeavesTheCleanChannelsAsTheCleanInputGives(string backend) =>
+        ForAll(backend, allowNonFinite: true, AssertCleanChannels<float>, AssertCleanChannels<double>);
+
+    /// <summary>Checks the float or double instance of a property on every case, with the case's config on <paramref name="backend"/>.</summary>
+    private static void ForAll(
+        string backend, bool allowNonFinite, Action<NonFiniteCase, BatchNormConfig> single, Action<NonFiniteCase, BatchNormConfig> @double,
+        [CallerMemberName] string name = "")
     {
         var moments = TestBackends.Get(backend);
         PropertyCheck.ForAll(
             Cases,
-            pair => pair.Case.Poisoned.Run(
-                _ => AssertCleanChannels<float>(pair.Case, pair.Case.Poisoned.Config(moments, pair.Update) with { AllowNonFinite = true }),
-                _ => AssertCleanChannels<double>(pair.Case, pair.Case.Poisoned.Config(moments, pair.Update) with { AllowNonFinite = true })),
-            MaxTest);
+            pair =>
+            {
+                var config = pair.Case.Poisoned.Config(moments, pair.Update) with { AllowNonFinite = allowNonFinite };
+                (pair.Case.Poisoned.Tensor.Type == ElementType.Single ? single : @double)(pair.Case, config);
+            },
+            MaxTest,
+            name);
     }
 
     private static void AssertRefused<T>(NonFiniteCase poisoned, BatchNormConfig config)
