@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using BnNative.Collections;
 using BnNative.IO;
 using BnNative.Moments;
 using BnNative.Native.Mpi;
@@ -37,11 +38,15 @@ internal static class RunCommand
         var virtualBatchSize = new Option<int?>("--virtual-batch-size") { Description = "Ghost batch norm: normalize chunks of V samples (axis 0) separately; V must divide the batch." };
         var ghostEma = new Option<string?>("--ghost-ema") { Description = "What feeds the EMA under ghost batch norm: first (tensorpack, default) | mean (Keras) | all (exact full batch)." };
         var renorm = new Option<string?>("--renorm") { Description = "Batch renormalization with clip bounds RMAX,DMAX (for example 3,5)." };
+        var allowNonFinite = new Option<bool>("--allow-nonfinite")
+        {
+            Description = "Propagate NaN/±∞ statistics silently (PyTorch's behaviour) instead of failing a step whose batch statistics or next state are not finite, or a --state-in holding non-finite values.",
+        };
         var sync = new Option<string>("--sync") { Description = "none | mpi: synchronize batch statistics across the processes of an mpirun job; {rank} in paths becomes the rank, rank 0 writes the state.", DefaultValueFactory = _ => "none" };
         var command = new Command("run", "Run one batch normalization step on an .npy tensor.")
         {
             input, outputPath, stateIn, stateOut, mode, dataFormat, axis, momentum, epsilon, ema, variance, preset, noCenter, noScale,
-            virtualBatchSize, ghostEma, renorm, sync,
+            virtualBatchSize, ghostEma, renorm, allowNonFinite, sync,
         };
         command.SetAction(parsed =>
         {
@@ -51,7 +56,10 @@ internal static class RunCommand
                 var config = BuildConfig(
                     parsed.GetValue(preset)!, parsed.GetValue(dataFormat), parsed.GetValue(axis), parsed.GetValue(momentum),
                     parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
-                config = Distributed(config, parsed.GetValue(virtualBatchSize), parsed.GetValue(ghostEma), parsed.GetValue(renorm));
+                config = Distributed(config, parsed.GetValue(virtualBatchSize), parsed.GetValue(ghostEma), parsed.GetValue(renorm)) with
+                {
+                    AllowNonFinite = parsed.GetValue(allowNonFinite),
+                };
                 bool train = ParseMode(parsed.GetValue(mode)!);
                 bool synchronized = ParseSync(parsed.GetValue(sync)!);
                 if (synchronized && !train)
@@ -145,7 +153,45 @@ internal static class RunCommand
         var state = request.StateIn is null
             ? BatchNormState<T>.Init(x.Lengths[axis], request.Config)
             : BatchNormStateFile.Load<T>(request.StateIn);
+        if (request.StateIn is not null && !request.Config.AllowNonFinite)
+        {
+            CheckFinite(state, request.StateIn);
+        }
+
         return () => Execute(x, state, axis, request);
+    }
+
+    /// <summary>
+    /// A state file whose moving statistics are NaN or ±∞ is refused before anything is computed: normalizing with it
+    /// (infer) or advancing it (train) would only carry the poison on.
+    /// </summary>
+    private static void CheckFinite<T>(BatchNormState<T> state, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var parts = new List<(string Key, ReadOnlyVector<T> Values)>
+        {
+            (BatchNormStateFile.MeanKey, state.MovingMean),
+            (BatchNormStateFile.VarianceKey, state.MovingVariance),
+            (BatchNormStateFile.GammaKey, state.Gamma),
+            (BatchNormStateFile.BetaKey, state.Beta),
+        };
+        if (state.Renorm is { } renorm)
+        {
+            parts.Add((BatchNormStateFile.RenormMeanKey, renorm.RenormMean));
+            parts.Add((BatchNormStateFile.RenormStddevKey, renorm.RenormStddev));
+            parts.Add((BatchNormStateFile.MovingStddevKey, renorm.MovingStddev));
+        }
+
+        foreach (var (key, values) in parts)
+        {
+            var bad = Enumerable.Range(0, values.Length).Where(c => !T.IsFinite(values[c])).ToArray();
+            if (bad.Length > 0)
+            {
+                throw new InvalidDataException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: '{key}' is not finite in channel(s) {string.Join(", ", bad.Take(8))}{(bad.Length > 8 ? $" and {bad.Length - 8} more" : string.Empty)} ({values[bad[0]]} in channel {bad[0]}); pass --allow-nonfinite to use it anyway."));
+            }
+        }
     }
 
     private static string Execute<T>(TensorView<T> x, BatchNormState<T> state, int axis, Request request)
@@ -157,7 +203,18 @@ internal static class RunCommand
         string detail;
         if (request.Train)
         {
-            var result = request.Session is null ? BatchNorm.Train(x, state, config) : BatchNorm.Train(x, state, config, request.Session.Exchange);
+            BatchNormTrainResult<T> result;
+            try
+            {
+                result = request.Session is null ? BatchNorm.Train(x, state, config) : BatchNorm.Train(x, state, config, request.Session.Exchange);
+            }
+            catch (NonFiniteStatisticsException e)
+            {
+                // Decided on the merged statistics, so under --sync mpi every rank fails here alike, whichever shard holds the values.
+                string source = request.Session is { } session ? $"{request.Input} merged with the shards of all {session.Size} ranks" : request.Input;
+                throw new ArgumentException($"{source}: {e.Detail}; pass --allow-nonfinite to propagate them.", e);
+            }
+
             y = result.Output;
 
             // A single CLI step has no later point to apply a collected update: internal and collection both write it.

@@ -41,6 +41,28 @@ public sealed class CliMpiTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "s.npz")));
     }
 
+    /// <summary>A NaN in rank 1's shard: the merged statistics are refused on every rank alike (exit 2 each, no hang, nothing written).</summary>
+    [MpiFact]
+    public void ANaNOnOneRankIsAnErrorOnEveryRankAndNothingIsWritten()
+    {
+        var poisoned = new float[12];
+        poisoned[5] = float.NaN;
+        NpyFile.Write(Path.Combine(_folder, "x_0.npy"), Tensor<float>.FromArray(Enumerable.Range(0, 12).Select(i => (float)i).ToArray(), 3, 4).View);
+        NpyFile.Write(Path.Combine(_folder, "x_1.npy"), Tensor<float>.FromArray(poisoned, 3, 4).View);
+        var run = MpiRun.Start(2, MpiRun.Cli, ["run", "--sync", "mpi", "--input", "x_{rank}.npy", "--output", "y_{rank}.npy", "--state-out", "s.npz"], _folder);
+        Assert.NotEqual(0, run.ExitCode);
+        foreach (var rank in new[] { 0, 1 })
+        {
+            Assert.Contains(
+                $"bnnative run: rank {rank}: x_{rank}.npy merged with the shards of all 2 ranks: Non-finite batch statistics", run.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("channel 1 batch mean NaN", run.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder, "y_*"));
+        Assert.False(File.Exists(Path.Combine(_folder, "s.npz")));
+        Assert.True(run.Elapsed < MpiRun.Limit);
+    }
+
     [MpiFact]
     public void AShardMissingOnOneRankStopsEveryRankBeforeAnythingIsWritten()
     {

@@ -26,6 +26,10 @@ public static class BatchNorm
     /// <exception cref="ArgumentNullException"><paramref name="x"/> or <paramref name="state"/> is null.</exception>
     /// <exception cref="ArgumentException">Bad rank, empty reduction, n &lt; 2 with an unbiased moving variance, non-finite
     /// values under <see cref="BatchNormConfig.CheckFinite"/> (<c>x</c>), or a channel count that differs from the state (<c>state</c>).</exception>
+    /// <exception cref="NonFiniteStatisticsException">Unless <see cref="BatchNormConfig.AllowNonFinite"/>: a batch mean or
+    /// variance (of any ghost chunk) is NaN, ±∞ or too large for <typeparamref name="T"/>, or so is a derived factor (inverse
+    /// std, renorm r and d), or, with internal or collection updates, the next moving statistics would be (<c>x</c>). Checked
+    /// on the C per-channel values before anything is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The configured axis is out of range.</exception>
     public static BatchNormTrainResult<T> Train<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -40,6 +44,7 @@ public static class BatchNorm
     /// <param name="config">Settings; null for tensorpack's defaults.</param>
     /// <param name="destination">Output view with the input's lengths (any strides); must not overlap <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">As the allocating overload, and <paramref name="destination"/> lengths differ.</exception>
+    /// <exception cref="NonFiniteStatisticsException">As the allocating overload; <paramref name="destination"/> is then left untouched.</exception>
     public static BatchNormTrainResult<T> Train<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         TrainCore(x, state, config ?? BatchNormConfig.Tensorpack, destination, null);
@@ -57,6 +62,8 @@ public static class BatchNorm
     /// <param name="sync">The exchange this worker belongs to.</param>
     /// <exception cref="ArgumentException">As the plain overload (the global count decides n = 0 and n &lt; 2 errors, on every
     /// worker alike), or a virtual batch size was configured.</exception>
+    /// <exception cref="NonFiniteStatisticsException">As the plain overload, decided on the merged statistics, so on every
+    /// worker alike (no worker is left waiting; the exchange is not failed).</exception>
     /// <exception cref="StatisticsExchangeException">The workers disagree on channel count or element type (on every
     /// worker), or another worker failed.</exception>
     public static BatchNormTrainResult<T> Train<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, IStatisticsExchange sync)
@@ -76,6 +83,7 @@ public static class BatchNorm
 
     /// <summary>Like <see cref="Train{T}(TensorView{T}, BatchNormState{T}, BatchNormConfig, IStatisticsExchange)"/>, writing the output into <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">As that overload, and <paramref name="destination"/> lengths differ.</exception>
+    /// <exception cref="NonFiniteStatisticsException">As that overload; <paramref name="destination"/> is then left untouched.</exception>
     /// <exception cref="StatisticsExchangeException">As that overload.</exception>
     public static BatchNormTrainResult<T> Train<T>(
         TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> destination, IStatisticsExchange sync)
@@ -120,14 +128,36 @@ public static class BatchNorm
         var merged = moments.Length == 1 ? moments[0] : BatchMoments.Merge(moments);
         CheckCounts(x, config, moments, merged);
         var chunks = new BatchNormChunk[moments.Length];
+        for (int k = 0; k < chunks.Length; k++)
+        {
+            chunks[k] = ChunkStatistics(moments[k], k * chunkLength, chunks.Length == 1 ? x.Lengths[0] : chunkLength, state, config);
+        }
+
+        // Every check below reads C values per chunk, after the exchange: all workers see the same numbers and throw
+        // alike, so none is left waiting, and nothing has been written to the destination yet.
+        if (!config.AllowNonFinite)
+        {
+            FiniteStatistics.CheckChunks(x, axis, chunks);
+        }
+
+        EmaTransition? transition = config.EmaUpdate == EmaUpdate.Skip ? null
+            : chunks.Length == 1 || config.GhostEma == GhostEmaSource.AllChunks ? EmaTransition.From(merged, config, x.Rank)
+            : config.GhostEma == GhostEmaSource.FirstChunk ? EmaTransition.From(moments[0], config, x.Rank)
+            : EmaTransition.MeanOf(moments, config, x.Rank);
+        var next = config.EmaUpdate == EmaUpdate.Internal ? transition!.Apply(state) : state;
+        var pending = config.EmaUpdate == EmaUpdate.Collection ? transition : null;
+        if (!config.AllowNonFinite && transition is not null && state.Step < long.MaxValue)
+        {
+            // Collection mode: the state the pending transition would give, so that a later Apply cannot poison it either.
+            FiniteStatistics.CheckState(x, axis, pending is null ? next : pending.Apply(state));
+        }
+
         int channels = state.Channels;
         var workspace = new T[4 * channels];
         var scale = new double[channels];
         var offset = new double[channels];
-        for (int k = 0; k < chunks.Length; k++)
+        foreach (var chunk in chunks)
         {
-            chunks[k] = ChunkStatistics(moments[k], k * chunkLength, chunks.Length == 1 ? x.Lengths[0] : chunkLength, state, config);
-            var chunk = chunks[k];
             for (int c = 0; c < channels; c++)
             {
                 double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
@@ -144,12 +174,6 @@ public static class BatchNorm
             }
         }
 
-        EmaTransition? transition = config.EmaUpdate == EmaUpdate.Skip ? null
-            : chunks.Length == 1 || config.GhostEma == GhostEmaSource.AllChunks ? EmaTransition.From(merged, config, x.Rank)
-            : config.GhostEma == GhostEmaSource.FirstChunk ? EmaTransition.From(moments[0], config, x.Rank)
-            : EmaTransition.MeanOf(moments, config, x.Rank);
-        var next = config.EmaUpdate == EmaUpdate.Internal ? transition!.Apply(state) : state;
-        var pending = config.EmaUpdate == EmaUpdate.Collection ? transition : null;
         return new BatchNormTrainResult<T>(destination, next, merged, pending, x, axis, config, state, chunks, sync);
     }
 

@@ -131,6 +131,15 @@ public sealed record BatchNormConfig
     /// <summary>Reject inputs holding NaN or ±∞ before computing anything. Default false.</summary>
     public bool CheckFinite { get; init; }
 
+    /// <summary>
+    /// Let a training step propagate non-finite statistics silently, as PyTorch and TensorFlow do: a NaN or ±∞ in the
+    /// input, or values whose variance overflows the element type, then give that channel a NaN/±∞ (or all-zero)
+    /// output and poison its moving statistics. Default false: such a step throws
+    /// <see cref="NonFiniteStatisticsException"/> naming the channels and writes nothing. The default check reads only
+    /// the C per-channel statistics and the next state (no pass over the data, unlike <see cref="CheckFinite"/>).
+    /// </summary>
+    public bool AllowNonFinite { get; init; }
+
     /// <summary>The backend that computes the batch moments. Default <see cref="MomentsBackend.Auto"/>.</summary>
     /// <exception cref="ArgumentNullException">Null.</exception>
     public MomentsBackend Moments

@@ -31,6 +31,10 @@ public sealed class RunCommandErrorTests : IDisposable
         Add("$state64", "state64.npz", path => CliData.WriteState(path, CliData.RandomState<double>(4, seed: 5, step: 0)));
         Add("$truncated", "truncated.npz", path => File.WriteAllBytes(path, File.ReadAllBytes(_paths["$state"])[..^30]));
         Add("$garbage.npz", "garbage.npz", path => File.WriteAllBytes(path, File.ReadAllBytes(_paths["$garbage"])));
+        Add("$nan", "nan.npy", path => CliData.WriteTensor(path, NonFiniteRunData.WithNaN()));
+        Add("$inf", "inf.npy", path => CliData.WriteTensor(path, NonFiniteRunData.WithNegativeInfinity()));
+        Add("$huge", "huge.npy", path => CliData.WriteTensor(path, NonFiniteRunData.Huge()));
+        Add("$nan-state", "nan-state.npz", path => CliData.WriteState(path, NonFiniteRunData.NaNState()));
         _paths["$missing"] = _files.File("missing.npy");
     }
 
@@ -56,6 +60,15 @@ public sealed class RunCommandErrorTests : IDisposable
     [InlineData("channels", "$no-channels")]
     [InlineData("n ≥ 2", "$one", "--variance", "unbiased")]
     [InlineData("n ≥ 2", "$one", "--preset", "pytorch")]
+    [InlineData("nan.npy: Non-finite batch statistics for x [8, 4] float32", "$nan")]
+    [InlineData("channel 2 batch mean NaN, batch variance NaN", "$nan")]
+    [InlineData("pass --allow-nonfinite to propagate them", "$nan")]
+    [InlineData("channel 2 batch mean NaN", "$nan", "--ema", "skip")]
+    [InlineData("channel 2 batch mean NaN", "$nan", "--virtual-batch-size", "4")]
+    [InlineData("inf.npy: Non-finite batch statistics for x [8, 3] float64 (channel axis 1): channel 0 batch mean -∞", "$inf")]
+    [InlineData("huge.npy: Non-finite batch statistics", "$huge")]
+    [InlineData("channel 1 batch variance", "$huge")]
+    [InlineData("too large for float32", "$huge")]
     public void BadInputFilesAreRejected(string fragment, string input, params string[] options) =>
         AssertRejected(fragment, ["run", "--input", input, "--output", "$out", "--state-out", "$state-out", .. options]);
 
@@ -69,6 +82,8 @@ public sealed class RunCommandErrorTests : IDisposable
     [InlineData("garbage.npz", "--state-in", "$garbage.npz")]
     [InlineData("x32.npy", "--state-in", "$x32")]
     [InlineData("missing.npy", "--state-in", "$missing")]
+    [InlineData("nan-state.npz: 'mean/EMA' is not finite in channel(s) 1", "--state-in", "$nan-state")]
+    [InlineData("pass --allow-nonfinite to use it anyway", "--state-in", "$nan-state", "--mode", "infer")]
     [InlineData("momentum", "--momentum", "2")]
     [InlineData("momentum", "--momentum", "-0.5")]
     [InlineData("momentum", "--momentum", "NaN")]

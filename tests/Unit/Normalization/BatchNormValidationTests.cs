@@ -172,8 +172,10 @@ public sealed class BatchNormValidationTests
         ParamAssert.Throws<ArgumentException>("x", () => BatchNorm.Infer(x, ThreeChannels, config));
         ParamAssert.Throws<ArgumentException>("x", () => BatchNorm.BackwardInference(Input(4, 3), x, ThreeChannels, config));
 
-        // Off (the default), the value only spoils its own channel.
-        var output = BatchNorm.Train(x, ThreeChannels).Output;
+        // Off (the default), the statistics check still refuses the step, naming the channel; with AllowNonFinite the
+        // value only spoils its own channel.
+        Assert.Equal([1], ParamAssert.Throws<NonFiniteStatisticsException>("x", () => BatchNorm.Train(x, ThreeChannels)).Channels);
+        var output = BatchNorm.Train(x, ThreeChannels, new BatchNormConfig { AllowNonFinite = true }).Output;
         Assert.False(double.IsFinite(output[0, 1]));
         Assert.True(double.IsFinite(output[0, 0]) && double.IsFinite(output[0, 2]));
     }
@@ -206,6 +208,7 @@ public sealed class BatchNormValidationTests
         var failures = new Action[]
         {
             () => BatchNorm.Train(nan, state, internalUpdate with { CheckFinite = true }, destination),
+            () => BatchNorm.Train(nan, state, internalUpdate, destination),
             () => BatchNorm.Train(Input(1, 1, 1, 3), state, internalUpdate, Tensor<double>.Zeros(1, 1, 1, 3)),
             () => BatchNorm.Train(Input(4, 3), state, internalUpdate with { Axis = 2 }, destination),
             () => BatchNorm.Train(Input(4, 3), state, internalUpdate, Tensor<double>.Zeros(3, 4)),

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using BnNative.Collections;
+using BnNative.Tensors;
+
+namespace BnNative.Normalization;
+
+/// <summary>
+/// The default refusal of non-finite training statistics (<see cref="NonFiniteStatisticsException"/>): a test of the C
+/// per-channel values of each chunk and of the next state, never a pass over the data. A value passes when
+/// |value| ≤ the largest finite T, which fails NaN, ±∞ and doubles that would overflow T when stored. The clean path allocates nothing.
+/// </summary>
+internal static class FiniteStatistics
+{
+    /// <summary>Channels spelled out in a message before "and N more".</summary>
+    private const int Listed = 4;
+
+    /// <summary>
+    /// Throws when a chunk's batch mean or biased variance does not fit T; where both fit, when a derived factor
+    /// (inverse std, renorm r and d) does not.
+    /// </summary>
+    public static void CheckChunks<T>(TensorView<T> x, int axis, IReadOnlyList<BatchNormChunk> chunks)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double max = MaxValue<T>();
+        List<NonFiniteStatistic>? found = null;
+        for (int k = 0; k < chunks.Count; k++)
+        {
+            var chunk = chunks[k];
+            var moments = chunk.Moments;
+            if (moments.Count == 0)
+            {
+                continue;
+            }
+
+            int? index = chunks.Count == 1 ? null : k;
+            for (int c = 0; c < moments.Channels; c++)
+            {
+                bool fits = Check(ref found, index, c, "batch mean", moments.Mean[c], max);
+                fits &= Check(ref found, index, c, "batch variance", moments.M2[c] / moments.Count, max);
+                if (fits)
+                {
+                    Check(ref found, index, c, "inverse std", chunk.InverseStd[c], max);
+                    Check(ref found, index, c, "renorm r", chunk.R?[c] ?? 1, max);
+                    Check(ref found, index, c, "renorm d", chunk.D?[c] ?? 0, max);
+                }
+            }
+        }
+
+        if (found is not null)
+        {
+            bool derivedOnly = found.TrueForAll(s => s.Quantity is not ("batch mean" or "batch variance"));
+            string cause = derivedOnly
+                ? "a variance of 0 with epsilon 0, or one too small for the element type"
+                : $"the input holds NaN, ±∞ or values too large for {Name<T>()} there";
+            throw Failure(x, axis, "batch statistics", found, chunks, cause);
+        }
+    }
+
+    /// <summary>Throws when a moving statistic of <paramref name="next"/> (and its renorm part) is not finite.</summary>
+    public static void CheckState<T>(TensorView<T> x, int axis, BatchNormState<T> next)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        List<NonFiniteStatistic>? found = null;
+        for (int c = 0; c < next.Channels; c++)
+        {
+            Check(ref found, c, "mean/EMA", next.MovingMean);
+            Check(ref found, c, "variance/EMA", next.MovingVariance);
+            if (next.Renorm is { } renorm)
+            {
+                Check(ref found, c, "renorm_mean", renorm.RenormMean);
+                Check(ref found, c, "renorm_stddev", renorm.RenormStddev);
+                Check(ref found, c, "moving_stddev", renorm.MovingStddev);
+            }
+        }
+
+        if (found is not null)
+        {
+            throw Failure(x, axis, "next state", found, null, $"the incoming state or the EMA update overflows {Name<T>()} there");
+        }
+    }
+
+    private static bool Check(ref List<NonFiniteStatistic>? found, int? chunk, int channel, string quantity, double value, double max)
+    {
+        if (Math.Abs(value) <= max)
+        {
+            return true;
+        }
+
+        (found ??= []).Add(new NonFiniteStatistic(channel, quantity, value, chunk));
+        return false;
+    }
+
+    private static void Check<T>(ref List<NonFiniteStatistic>? found, int channel, string quantity, ReadOnlyVector<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!T.IsFinite(values[channel]))
+        {
+            (found ??= []).Add(new NonFiniteStatistic(channel, quantity, double.CreateTruncating(values[channel]), null));
+        }
+    }
+
+    /// <summary>
+    /// "Non-finite batch statistics for x [8, 3] (channel axis 1): channel 2 batch mean NaN, batch variance NaN (the
+    /// input holds …); set BatchNormConfig.AllowNonFinite to propagate them."
+    /// </summary>
+    private static NonFiniteStatisticsException Failure<T>(
+        TensorView<T> x, int axis, string what, List<NonFiniteStatistic> found, IReadOnlyList<BatchNormChunk>? chunks, string cause)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Non-finite {what} for x [{string.Join(", ", x.Lengths.ToArray())}] {Name<T>()} (channel axis {axis}): ");
+        var groups = found.GroupBy(s => (s.Chunk, s.Channel)).ToArray();
+        foreach (var group in groups.Take(Listed))
+        {
+            if (group != groups[0])
+            {
+                text.Append("; ");
+            }
+
+            if (group.Key.Chunk is { } k && chunks is not null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"ghost chunk {k} (samples {chunks[k].Start}–{chunks[k].Start + chunks[k].Length - 1}) ");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"channel {group.Key.Channel} ");
+            text.AppendJoin(", ", group.Select(s => $"{s.Quantity} {Describe<T>(s.Value)}"));
+        }
+
+        if (groups.Length > Listed)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; and {groups.Length - Listed} more");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $" ({cause})");
+        return new NonFiniteStatisticsException(text.ToString(), "set BatchNormConfig.AllowNonFinite to propagate them.", found, "x");
+    }
+
+    private static string Describe<T>(double value)
+        where T : unmanaged, IFloatingPointIeee754<T> => value switch
+        {
+            double.NaN => "NaN",
+            double.PositiveInfinity => "+∞",
+            double.NegativeInfinity => "-∞",
+            _ => string.Create(
+                CultureInfo.InvariantCulture, $"{value:R} overflows {Name<T>()} (max {(typeof(T) == typeof(float) ? float.MaxValue.ToString(CultureInfo.InvariantCulture) : double.MaxValue.ToString(CultureInfo.InvariantCulture))})"),
+        };
+
+    /// <summary>The largest finite value of T (IFloatingPointIeee754 does not carry IMinMaxValue).</summary>
+    private static double MaxValue<T>() => typeof(T) == typeof(float) ? float.MaxValue : double.MaxValue;
+
+    private static string Name<T>() => typeof(T) == typeof(float) ? "float32" : "float64";
+}
