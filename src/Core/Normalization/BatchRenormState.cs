@@ -63,7 +63,9 @@ public sealed record BatchRenormState<T>
 
         for (int c = 0; c < vector.Length; c++)
         {
-            if (!(vector[c] >= T.Zero))
+            // NaN passes, as in BatchNormState's moving variance: a non-finite state is what the training step's
+            // non-finite check reports (or, with AllowNonFinite, propagates), not a malformed argument.
+            if (vector[c] < T.Zero)
             {
                 throw new ArgumentOutOfRangeException(name, vector[c], $"{name}[{c}] must be ≥ 0.");
             }

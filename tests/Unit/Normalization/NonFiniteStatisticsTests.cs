@@ -213,6 +213,21 @@ public sealed class NonFiniteStatisticsTests
         Assert.Contains(error.Statistics, s => s.Quantity == "renorm_mean");
     }
 
+    /// <summary>With the opt-out, a NaN propagates into the renorm state of its channel only, as it does into the moving statistics.</summary>
+    [Fact]
+    public void WithTheOptOutANaNPropagatesIntoTheRenormStateOfItsChannel()
+    {
+        var x = TensorView<float>.Create(new[] { 1f, float.NaN, 3f, 4f, 1f, 6f }, 3, 2);
+        var config = new BatchNormConfig { EmaUpdate = EmaUpdate.Internal, Renorm = new BatchRenorm(3, 5), AllowNonFinite = true };
+
+        var next = BatchNorm.Train(x, BatchNormState<float>.Init(2, config), config).NextState;
+
+        Assert.True(float.IsNaN(next.MovingMean[1]));
+        Assert.True(float.IsNaN(next.Renorm!.RenormMean[1]));
+        Assert.True(float.IsNaN(next.Renorm.RenormStddev[1]));
+        Assert.True(float.IsFinite(next.MovingMean[0]) && float.IsFinite(next.Renorm.RenormStddev[0]) && float.IsFinite(next.Renorm.MovingStddev[0]));
+    }
+
     /// <summary>eps = 0 and a constant channel: the statistics are finite but the inverse std is +∞ (the output would be NaN).</summary>
     [Fact]
     public void AnInfiniteInverseStdIsRefusedWithItsCause()
