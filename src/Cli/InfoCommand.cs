@@ -13,15 +13,6 @@ namespace BnNative.Cli;
 /// <summary><c>bnnative info</c>: the runtime, the CPU, every BLAS library found and what Auto picks.</summary>
 internal static class InfoCommand
 {
-    private static readonly (string Label, int[] Lengths, DataFormat Format)[] SampleShapes =
-    [
-        ("[64,64,56,56] NCHW", [64, 64, 56, 56], DataFormat.ChannelsFirst),
-        ("[64,56,56,64] NHWC", [64, 56, 56, 64], DataFormat.ChannelsLast),
-        ("[256,256,14,14] NCHW", [256, 256, 14, 14], DataFormat.ChannelsFirst),
-        ("[256,14,14,256] NHWC", [256, 14, 14, 256], DataFormat.ChannelsLast),
-        ("[1024,512]", [1024, 512], DataFormat.ChannelsLast),
-    ];
-
     public static Command Create(TextWriter output)
     {
         var command = new Command("info", "Show the runtime, CPU and SIMD width, every BLAS library found, and the backend Auto picks for a few shapes.");
@@ -76,13 +67,9 @@ internal static class InfoCommand
         output.WriteLine();
         output.WriteLine($"MPI      {MpiDescription()}");
         output.WriteLine();
-        output.WriteLine("Auto picks (float32):");
-        foreach (var (label, lengths, format) in SampleShapes)
-        {
-            var shape = TensorShape.RowMajor(lengths);
-            int axis = ChannelAxis.Resolve(lengths.Length, format);
-            output.WriteLine($"  {label,-22} channel axis {axis}: {MomentsBackend.Auto.Resolve<float>(shape, axis).Name}");
-        }
+        output.WriteLine(
+            $"Kernels  moments backend auto = {MomentsBackend.Auto.Name}; every pass runs on up to BatchNormConfig.Threads managed threads "
+            + $"(default {Environment.ProcessorCount}, the logical cores) in fixed chunks, so results do not depend on the count");
     }
 
     /// <summary>Open MPI's version line without initializing MPI (MPI_Get_library_version may be called before MPI_Init).</summary>

@@ -11,7 +11,7 @@ public static class TestBackends
 {
     /// <summary>Backend names, as accepted by <see cref="MomentsBackend.Parse"/>.</summary>
     public static readonly string[] Names =
-        ["reference", "simd", "auto", "cblas:openblas", "cblas:blis", "cblas:reference", "cblas:mkl"];
+        ["reference", "simd", "cblas:openblas", "cblas:blis", "cblas:reference", "cblas:mkl"];
 
     /// <summary>Native libraries CI must have (Debian packages installed by build.sh).</summary>
     public static readonly string[] RequiredNative = ["cblas:openblas", "cblas:blis", "cblas:reference"];

@@ -2,15 +2,15 @@ using System.Runtime.CompilerServices;
 namespace BnNative.Moments;
 
 /// <summary>
-/// The per-channel state of a shifted-sums reduction (<see cref="ShiftedSumsBackend"/>). Blocks whose shifted
+/// The per-channel state of a shifted-sums reduction (<see cref="BnNative.Kernels.ChannelSums"/>). Blocks whose shifted
 /// sums are free of cancellation are added as plain sums around the channel's shift; a block whose mean lies so
-/// far from the shift that S2 − S1²/n would lose more than a factor <see cref="ShiftedSumsBackend.MaxAmplification"/>
+/// far from the shift that S2 − S1²/n would lose more than a factor <see cref="BnNative.Kernels.ChannelSums.MaxAmplification"/>
 /// of precision is refused by <see cref="TryAddShifted"/>, and the kernel adds its exactly computed moments with
 /// <see cref="AddExact"/> instead (Chan's merge).
 /// </summary>
-public struct ChannelAccumulator
+internal struct ChannelAccumulator
 {
-    private const double AcceptedShare = 1 - (1 / ShiftedSumsBackend.MaxAmplification);
+    private const double AcceptedShare = 1 - (1 / BnNative.Kernels.ChannelSums.MaxAmplification);
 
     private long _shiftedCount;
     private double _sum;
@@ -36,6 +36,18 @@ public struct ChannelAccumulator
         _sumOfSquares += sumOfSquares;
         return true;
     }
+
+    /// <summary>Adds a block's sums unconditionally (sums used as they are, such as the backward pass's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddSums(long count, double sum, double sumOfSquares)
+    {
+        _shiftedCount += count;
+        _sum += sum;
+        _sumOfSquares += sumOfSquares;
+    }
+
+    /// <summary>The accumulated S1 and S2 (of the blocks added as sums).</summary>
+    public readonly (double Sum, double SumOfSquares) Sums => (_sum, _sumOfSquares);
 
     /// <summary>Adds the exact moments (count, mean, M2) of a block (Chan's merge).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

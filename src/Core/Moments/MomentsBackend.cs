@@ -9,8 +9,7 @@ namespace BnNative.Moments;
 /// </summary>
 /// <remarks>
 /// Managed backends: <see cref="Reference"/> (double, two-pass, plain loops: the oracle), <see cref="Simd"/>
-/// (vectorized, float accumulated in double) and <see cref="Auto"/> (the fastest available for the shape, never
-/// fails for lack of a native library). Native backends (CBLAS over OpenBLAS, MKL, BLIS or reference BLAS) live
+/// (vectorized, float accumulated in double; <see cref="Auto"/> names it as the fastest backend measured). Native backends (CBLAS over OpenBLAS, MKL, BLIS or reference BLAS) live
 /// in the BnNative.Native assembly and are found with <see cref="Cblas"/> / <see cref="TryCblas"/>.
 /// </remarks>
 public abstract class MomentsBackend
@@ -21,8 +20,12 @@ public abstract class MomentsBackend
     /// <summary>The managed vectorized backend.</summary>
     public static MomentsBackend Simd { get; } = new SimdMoments();
 
-    /// <summary>Picks the fastest available backend for each shape; never fails for lack of a native library.</summary>
-    public static MomentsBackend Auto { get; } = new AutoMoments();
+    /// <summary>
+    /// The fastest backend measured on every shape of the README's performance table: <see cref="Simd"/> (the CBLAS
+    /// backends copy each tile before reducing it and never beat it). The same instance; never fails for lack of a
+    /// native library.
+    /// </summary>
+    public static MomentsBackend Auto => Simd;
 
     /// <summary>Short name, e.g. <c>simd</c> or <c>cblas:openblas</c>.</summary>
     public abstract string Name { get; }
@@ -96,15 +99,6 @@ public abstract class MomentsBackend
 
         return ComputeCore(x, axis, workers);
     }
-
-    /// <summary>
-    /// The backend that actually runs for a tensor of element type <typeparamref name="T"/> with
-    /// <paramref name="shape"/>: this one, except for <see cref="Auto"/>, which names its choice.
-    /// </summary>
-    /// <param name="shape">The tensor's shape (lengths and strides; the choice depends on nothing else).</param>
-    /// <param name="channelAxis">The channel axis, resolved to [0, rank).</param>
-    public virtual MomentsBackend Resolve<T>(TensorShape shape, int channelAxis)
-        where T : unmanaged, IFloatingPointIeee754<T> => this;
 
     /// <summary>Computes the moments of an input that <see cref="Compute{T}"/> has validated.</summary>
     /// <param name="x">Rank ≥ 2, at least one channel and one element per channel.</param>

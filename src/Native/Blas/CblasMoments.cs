@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using BnNative.Kernels;
 using BnNative.Moments;
-using BnNative.Tensors;
 
 namespace BnNative.Native.Blas;
 
@@ -10,15 +11,15 @@ namespace BnNative.Native.Blas;
 /// Batch moments through a CBLAS library. Data is copied in tiles, shifted by the per-channel shift, into a
 /// cache-resident scratch matrix with one row of at most 256 elements per channel piece (zero-padded): sums come
 /// from one gemv of the tile against a ones vector, sums of squares from a dot per row (dsdot, accumulated in
-/// double, for float data). Where the channel axis is innermost the tile is a blocked transpose of 256 rows. Each
-/// tile row is one block for <see cref="ChannelAccumulator"/>: recomputed exactly when its sums would cancel.
+/// double, for float data). Where the channels are inner the tile is a blocked transpose of 256 rows. Each tile row
+/// is one block for <see cref="ChannelAccumulator"/>: recomputed exactly when its sums would cancel.
 /// </summary>
 /// <remarks>
-/// Every BLAS call works on a tile of at most 2¹³ elements, so no size comes near int.MaxValue and the result of
-/// each call does not depend on the library's own threading (gemv computes each row sum in one thread).
-/// Parallelism and determinism come from <see cref="ShiftedSumsBackend"/>'s fixed chunks.
+/// Every BLAS call works on a tile of at most 2¹³ elements, so no size comes near int.MaxValue and the result of each
+/// call does not depend on the library's own threading (gemv computes each row sum in one thread). The chunks, their
+/// walk over runs and their merge are <see cref="ChannelSums"/>'s, shared with the managed backend.
 /// </remarks>
-public sealed unsafe class CblasMoments : ShiftedSumsBackend
+internal sealed unsafe class CblasMoments : ShiftedSumsBackend
 {
     // Tiles stay below OpenBLAS's threading threshold for gemv (2304·4 elements), so the library never starts its
     // own threads under ours: parallelism comes from the chunks, and extra BLAS threads would only contend.
@@ -40,198 +41,235 @@ public sealed unsafe class CblasMoments : ShiftedSumsBackend
     /// <inheritdoc />
     public override string Name => "cblas:" + Library.Vendor.ConfigName();
 
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void AccumulateRuns<T>(
-        ChannelBlocks<T> blocks, long firstPair, long endPair, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
+    private protected override void Accumulate<T>(in ChannelLayout layout, T* a, T* table, int tableStride, Span<ChannelAccumulator> totals, int threads)
     {
-        int channels = blocks.Channels;
-        int rowLength = Math.Min(blocks.Inner, TileRowLength);
-        int tileRows = Math.Max(1, RunTileElements / rowLength);
-        using var tile = new AlignedScratch<T>(tileRows * rowLength);
-        var rowSlots = ArrayPool<int>.Shared.Rent(tileRows);
-        var rowCounts = ArrayPool<int>.Shared.Rent(tileRows);
-        var rowShifts = ArrayPool<T>.Shared.Rent(tileRows);
-        using var rowSums = new AlignedScratch<T>(tileRows);
-        using var ones = new AlignedScratch<T>(rowLength);
+        var self = GCHandle.Alloc(this);
         try
         {
-            ones.Span.Fill(T.One);
-            var data = blocks.Memory.Span;
-            int c = (int)(firstPair % channels);
-            var cursor = blocks.CursorAt(firstPair / channels);
-            int slot = 0;
-            int rows = 0;
-            for (long p = firstPair; p < endPair; p++)
-            {
-                long start = cursor.Offset + (c * blocks.ChannelStride);
-                for (int piece = 0; piece < blocks.Inner; piece += rowLength)
-                {
-                    int length = Math.Min(rowLength, blocks.Inner - piece);
-                    var row = tile.Span.Slice(rows * rowLength, rowLength);
-                    Subtract(data.Slice((int)(start + piece), length), shifts[c], row[..length]);
-                    row[length..].Clear();
-                    rowSlots[rows] = slot;
-                    rowCounts[rows] = length;
-                    rowShifts[rows++] = shifts[c];
-                    if (rows == tileRows)
-                    {
-                        ReduceTile(new Tile<T>(tile, rows, rowLength, rowSlots, rowCounts, rowShifts), ones, rowSums, slots);
-                        rows = 0;
-                    }
-                }
-
-                if (++slot == channels)
-                {
-                    slot = 0;
-                }
-
-                if (++c == channels)
-                {
-                    c = 0;
-                    cursor.MoveNext();
-                }
-            }
-
-            ReduceTile(new Tile<T>(tile, rows, rowLength, rowSlots, rowCounts, rowShifts), ones, rowSums, slots);
+            ChannelSums.Run(layout, a, a, table, tableStride, &Chunk<T>, GCHandle.ToIntPtr(self), totals, threads);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(rowSlots);
-            ArrayPool<int>.Shared.Return(rowCounts);
-            ArrayPool<T>.Shared.Return(rowShifts);
+            self.Free();
         }
     }
 
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void AccumulateRows<T>(
-        ChannelBlocks<T> blocks, long firstRow, long endRow, ReadOnlySpan<T> shifts, Span<ChannelAccumulator> slots)
-    {
-        int channels = blocks.Channels;
-        int group = Math.Min(channels, RowTileChannels);
-        using var tile = new AlignedScratch<T>(group * TileRowLength);
-        using var rowSums = new AlignedScratch<T>(group);
-        using var ones = new AlignedScratch<T>(TileRowLength);
-        var rowSlots = ArrayPool<int>.Shared.Rent(group);
-        var rowCounts = ArrayPool<int>.Shared.Rent(group);
-        var rowShifts = ArrayPool<T>.Shared.Rent(group);
-        try
-        {
-            ones.Span.Fill(T.One);
-            var data = blocks.Memory.Span;
-            for (long row = firstRow; row < endRow; row += TileRowLength)
-            {
-                int count = (int)Math.Min(TileRowLength, endRow - row);
-                for (int c0 = 0; c0 < channels; c0 += group)
-                {
-                    int width = Math.Min(group, channels - c0);
-                    var values = tile.Span;
-                    values[..(width * TileRowLength)].Clear();
-                    var cursor = blocks.CursorAt(row);
-                    for (int r = 0; r < count; r++)
-                    {
-                        var x = data.Slice((int)cursor.Offset + c0, width);
-                        for (int c = 0; c < width; c++)
-                        {
-                            values[(c * TileRowLength) + r] = x[c] - shifts[c0 + c];
-                        }
-
-                        cursor.MoveNext();
-                    }
-
-                    for (int c = 0; c < width; c++)
-                    {
-                        rowSlots[c] = c0 + c;
-                        rowCounts[c] = count;
-                        rowShifts[c] = shifts[c0 + c];
-                    }
-
-                    ReduceTile(new Tile<T>(tile, width, TileRowLength, rowSlots, rowCounts, rowShifts), ones, rowSums, slots);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(rowSlots);
-            ArrayPool<int>.Shared.Return(rowCounts);
-            ArrayPool<T>.Shared.Return(rowShifts);
-        }
-    }
-
-    private static void Subtract<T>(ReadOnlySpan<T> source, T shift, Span<T> destination)
+    private static void Chunk<T>(ref SumJob<T> job, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var backend = (CblasMoments)GCHandle.FromIntPtr(job.Context).Target!;
+        if (job.Plan.Rows)
         {
-            var k = new Vector<T>(shift);
-            for (; i <= source.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                (new Vector<T>(source[i..]) - k).CopyTo(destination[i..]);
-            }
+            backend.AccumulateRows(ref job, chunk);
+            return;
         }
 
-        for (; i < source.Length; i++)
+        int rowLength = Math.Min(job.Layout.Inner, TileRowLength);
+        var slots = new Span<ChannelAccumulator>(job.Slots + (chunk * job.Plan.SlotsPerChunk), job.Plan.SlotsPerChunk);
+        var tiles = new RunTiles<T>(backend, rowLength, Math.Max(1, RunTileElements / rowLength), job.Table, slots);
+        try
         {
-            destination[i] = source[i] - shift;
+            ChannelSums.WalkRuns(ref job, chunk, ref tiles);
+            backend.ReduceTile(tiles.Tile, slots);
+        }
+        finally
+        {
+            tiles.Tile.Dispose();
+        }
+    }
+
+    /// <summary>Rows of channels: blocks of up to 256 rows transposed into tiles of up to 32 channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AccumulateRows<T>(ref SumJob<T> job, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = job.Layout.Channels;
+        int group = Math.Min(channels, RowTileChannels);
+        var slots = new Span<ChannelAccumulator>(job.Slots + (chunk * job.Plan.SlotsPerChunk), channels);
+        using var tile = new TileBuffers<T>(group, TileRowLength);
+        long end = job.Plan.End(chunk);
+        for (long row = job.Plan.First(chunk); row < end; row += TileRowLength)
+        {
+            int count = (int)Math.Min(TileRowLength, end - row);
+            for (int c0 = 0; c0 < channels; c0 += group)
+            {
+                int width = Math.Min(group, channels - c0);
+                var values = tile.Values.Span;
+                values[..(width * TileRowLength)].Clear();
+                var cursor = new OuterCursor(job.Layout, row);
+                for (int r = 0; r < count; r++)
+                {
+                    T* x = job.A + cursor.Offset(0) + c0;
+                    for (int c = 0; c < width; c++)
+                    {
+                        values[(c * TileRowLength) + r] = x[c] - job.Table[c0 + c];
+                    }
+
+                    cursor.Advance(1);
+                }
+
+                for (int c = 0; c < width; c++)
+                {
+                    tile.Add(c0 + c, count, job.Table[c0 + c]);
+                }
+
+                ReduceTile(tile, slots);
+            }
         }
     }
 
     /// <summary>
     /// Row sums (gemv against ones) and row sums of squares (a dot per row, accumulated in double for float data)
     /// of a tile of shifted values, added to the rows' slots; a row whose sums would cancel is recomputed exactly.
+    /// Empties the tile.
     /// </summary>
-    private void ReduceTile<T>(in Tile<T> tile, AlignedScratch<T> ones, AlignedScratch<T> rowSums, Span<ChannelAccumulator> slots)
+    private void ReduceTile<T>(TileBuffers<T> tile, Span<ChannelAccumulator> slots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (tile.Rows == 0)
+        int rows = tile.Rows;
+        int rowLength = tile.RowLength;
+        if (rows == 0)
         {
             return;
         }
 
         T* a = tile.Values.Pointer;
-        T* x = ones.Pointer;
-        T* y = rowSums.Pointer;
-        for (int r = 0; r < tile.Rows; r++)
+        T* y = tile.RowSums.Pointer;
+        if (typeof(T) == typeof(float))
         {
-            long offset = (long)r * tile.RowLength;
-            double sum;
-            double sumOfSquares;
-            if (typeof(T) == typeof(float))
-            {
-                if (r == 0)
-                {
-                    Library.Gemv(false, tile.Rows, tile.RowLength, 1f, (float*)a, tile.RowLength, (float*)x, 1, 0f, (float*)y, 1);
-                }
+            Library.Gemv(false, rows, rowLength, 1f, (float*)a, rowLength, (float*)tile.Ones.Pointer, 1, 0f, (float*)y, 1);
+        }
+        else
+        {
+            Library.Gemv(false, rows, rowLength, 1d, (double*)a, rowLength, (double*)tile.Ones.Pointer, 1, 0d, (double*)y, 1);
+        }
 
-                float* row = (float*)a + offset;
-                sum = ((float*)y)[r];
-                sumOfSquares = Library.DotDoubleAccumulate(tile.RowLength, row, 1, row, 1);
-            }
-            else
-            {
-                if (r == 0)
-                {
-                    Library.Gemv(false, tile.Rows, tile.RowLength, 1d, (double*)a, tile.RowLength, (double*)x, 1, 0d, (double*)y, 1);
-                }
-
-                double* row = (double*)a + offset;
-                sum = ((double*)y)[r];
-                sumOfSquares = Library.Dot(tile.RowLength, row, 1, row, 1);
-            }
-
-            ref var slot = ref slots[tile.Slots[r]];
-            int count = tile.Counts[r];
+        for (int r = 0; r < rows; r++)
+        {
+            long offset = (long)r * rowLength;
+            double sum = double.CreateTruncating(y[r]);
+            double sumOfSquares = typeof(T) == typeof(float)
+                ? Library.DotDoubleAccumulate(rowLength, (float*)a + offset, 1, (float*)a + offset, 1)
+                : Library.Dot(rowLength, (double*)a + offset, 1, (double*)a + offset, 1);
+            ref var slot = ref slots[tile.Slot(r)];
+            int count = tile.Count(r);
             if (!slot.TryAddShifted(count, sum, sumOfSquares))
             {
-                var (mean, m2) = ExactMoments<T>(tile.Values.Span.Slice((int)offset, count));
-                slot.AddExact(count, mean + double.CreateTruncating(tile.Shifts[r]), m2);
+                var (mean, m2) = ChannelSums.ExactMoments<T>(tile.Values.Span.Slice((int)offset, count));
+                slot.AddExact(count, mean + double.CreateTruncating(tile.Shift(r)), m2);
+            }
+        }
+
+        tile.Clear();
+    }
+
+    /// <summary>The tile of runs being filled: each run is cut into rows of the tile; a full tile is reduced.</summary>
+    private readonly struct RunTiles<T> : IRunVisitor<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly CblasMoments _backend;
+        private readonly T* _shifts;
+        private readonly ChannelAccumulator* _slots;
+        private readonly int _slotCount;
+
+        public RunTiles(CblasMoments backend, int rowLength, int rows, T* shifts, Span<ChannelAccumulator> slots)
+        {
+            _backend = backend;
+            Tile = new TileBuffers<T>(rows, rowLength);
+            _shifts = shifts;
+            _slots = (ChannelAccumulator*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(slots));
+            _slotCount = slots.Length;
+        }
+
+        public TileBuffers<T> Tile { get; }
+
+        public void Run(T* a, T* b, int length, int channel, ref ChannelAccumulator slot)
+        {
+            int slotIndex = (int)((ChannelAccumulator*)Unsafe.AsPointer(ref slot) - _slots);
+            T shift = _shifts[channel];
+            var k = new Vector<T>(shift);
+            for (int piece = 0; piece < length; piece += Tile.RowLength)
+            {
+                int count = Math.Min(Tile.RowLength, length - piece);
+                var row = Tile.Values.Span.Slice(Tile.Rows * Tile.RowLength, Tile.RowLength);
+                var source = new ReadOnlySpan<T>(a + piece, count);
+                int i = 0;
+                for (; i + Vector<T>.Count <= count; i += Vector<T>.Count)
+                {
+                    (new Vector<T>(source[i..]) - k).CopyTo(row[i..]);
+                }
+
+                for (; i < count; i++)
+                {
+                    row[i] = source[i] - shift;
+                }
+
+                row[count..].Clear();
+                Tile.Add(slotIndex, count, shift);
+                if (Tile.Rows == Tile.Capacity)
+                {
+                    _backend.ReduceTile(Tile, new Span<ChannelAccumulator>(_slots, _slotCount));
+                }
             }
         }
     }
 
-    /// <summary>A scratch matrix of shifted values: one row per channel piece, zero-padded to the row length.</summary>
-    private readonly record struct Tile<T>(AlignedScratch<T> Values, int Rows, int RowLength, int[] Slots, int[] Counts, T[] Shifts)
-        where T : unmanaged, IFloatingPointIeee754<T>;
+    /// <summary>A scratch matrix of shifted values (one row per channel piece, zero-padded) with its rows' slot, count and shift.</summary>
+    private sealed class TileBuffers<T> : IDisposable
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly int[] _slots;
+        private readonly int[] _counts;
+        private readonly T[] _shifts;
+
+        public TileBuffers(int capacity, int rowLength)
+        {
+            Capacity = capacity;
+            RowLength = rowLength;
+            Values = new AlignedScratch<T>(capacity * rowLength);
+            RowSums = new AlignedScratch<T>(capacity);
+            Ones = new AlignedScratch<T>(rowLength);
+            Ones.Span.Fill(T.One);
+            _slots = ArrayPool<int>.Shared.Rent(capacity);
+            _counts = ArrayPool<int>.Shared.Rent(capacity);
+            _shifts = ArrayPool<T>.Shared.Rent(capacity);
+        }
+
+        public int Capacity { get; }
+
+        public int RowLength { get; }
+
+        public int Rows { get; private set; }
+
+        public AlignedScratch<T> Values { get; }
+
+        public AlignedScratch<T> RowSums { get; }
+
+        public AlignedScratch<T> Ones { get; }
+
+        public int Slot(int row) => _slots[row];
+
+        public int Count(int row) => _counts[row];
+
+        public T Shift(int row) => _shifts[row];
+
+        public void Add(int slot, int count, T shift)
+        {
+            _slots[Rows] = slot;
+            _counts[Rows] = count;
+            _shifts[Rows++] = shift;
+        }
+
+        public void Clear() => Rows = 0;
+
+        public void Dispose()
+        {
+            Values.Dispose();
+            RowSums.Dispose();
+            Ones.Dispose();
+            ArrayPool<int>.Shared.Return(_slots);
+            ArrayPool<int>.Shared.Return(_counts);
+            ArrayPool<T>.Shared.Return(_shifts);
+        }
+    }
 }

@@ -15,7 +15,7 @@ public sealed class InfoCommandTests
             Assert.Contains(lines, line => line.TrimStart().StartsWith(vendor + " ", StringComparison.Ordinal));
         }
 
-        Assert.Contains(lines, line => line.StartsWith("Auto picks", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("Kernels  moments backend auto = simd", StringComparison.Ordinal));
     }
 
     /// <summary>The library in use by default is named with its kernel set, the reason two machines' numbers may differ.</summary>

@@ -7,7 +7,7 @@ public sealed class MomentsBackendTests
     [Theory]
     [InlineData("reference", "reference")]
     [InlineData("SIMD", "simd")]
-    [InlineData("  Auto ", "auto")]
+    [InlineData("  Auto ", "simd")]
     public void ParseFindsTheManagedBackends(string text, string name)
     {
         var backend = MomentsBackend.Parse(text);
@@ -26,27 +26,11 @@ public sealed class MomentsBackendTests
     }
 
     [Fact]
-    public void ConcreteBackendsResolveToThemselves()
+    public void AutoIsTheSimdBackend()
     {
-        var x = TestTensors.Iota(4, 3);
-
-        Assert.Same(MomentsBackend.Reference, MomentsBackend.Reference.Resolve<float>(x.Shape, 1));
-        Assert.Same(MomentsBackend.Simd, MomentsBackend.Simd.Resolve<float>(x.Shape, 1));
-    }
-
-    [Theory]
-    [InlineData(new[] { 64, 3 }, 1)]
-    [InlineData(new[] { 2, 3, 4, 5 }, 1)]
-    [InlineData(new[] { 2, 4, 5, 3 }, 3)]
-    public void AutoNamesAConcreteBackendAndAgreesWithIt(int[] lengths, int axis)
-    {
-        var x = TestTensors.Random(7, lengths);
-
-        var chosen = MomentsBackend.Auto.Resolve<float>(x.Shape, axis);
-
-        Assert.NotSame(MomentsBackend.Auto, chosen);
-        Assert.NotEqual("auto", chosen.Name);
-        Assert.Equal(chosen.Compute(x, axis, threads: 1), MomentsBackend.Auto.Compute(x, axis, threads: 1));
+        // Auto chose Simd on every measured shape (the CBLAS backends never beat it), so it is Simd itself.
+        Assert.Same(MomentsBackend.Simd, MomentsBackend.Auto);
+        Assert.Same(MomentsBackend.Simd, MomentsBackend.Parse("auto"));
     }
 
     [BackendTheory]

@@ -1,0 +1,598 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using BnNative.Moments;
+
+namespace BnNative.Kernels;
+
+/// <summary>
+/// Drives an <see cref="IChannelSums{T}"/> over a <see cref="ChannelLayout"/>: sums accumulate in the element type over
+/// at most <see cref="FoldLength"/> elements per vector lane, then fold into double per channel; chunks follow
+/// <see cref="ChunkPlan"/>, fill their own slots, and are merged in chunk order, so the result is bitwise the same for
+/// any number of threads.
+/// </summary>
+/// <remarks>
+/// One vectorized loop serves both access patterns: <see cref="SumPeriods"/> accumulates up to eight vectors
+/// ("a period") per step, the periods a fixed distance apart. A run of one channel is read as periods of four vectors
+/// one after the other; rows of channels are read either as one flat stretch whose period spans whole channel cycles
+/// (the lanes map back to channel f mod C), or, for wide rows, column group by column group down the rows.
+/// </remarks>
+internal static unsafe class ChannelSums
+{
+    /// <summary>Most elements one partial-sum chain (one vector lane) takes before it is folded into double.</summary>
+    public const int FoldLength = ChunkPlan.FoldRows;
+
+    /// <summary>Largest loss of relative precision to cancellation accepted in a block before it is recomputed exactly.</summary>
+    public const double MaxAmplification = 16;
+
+    /// <summary>Most vectors per period.</summary>
+    public const int MaxPeriodVectors = 8;
+
+    /// <summary>Rows whose double sums are checked for cancellation together.</summary>
+    private const int CheckRows = 8 * FoldLength;
+
+    /// <summary>Vectors per period when reading a run of one channel.</summary>
+    private const int RunPeriodVectors = 4;
+
+    /// <summary>
+    /// Runs <paramref name="chunk"/> for every chunk of <paramref name="layout"/>'s plan and merges the chunks' slots in
+    /// order into <paramref name="totals"/> (one per channel, cleared first).
+    /// </summary>
+    /// <param name="layout">The views: view 0 is a, view 1 is b.</param>
+    /// <param name="a">Base of view 0's buffer.</param>
+    /// <param name="b">Base of view 1's buffer.</param>
+    /// <param name="table">m_hi and m_lo rows (<see cref="CoefficientTable{T}"/>, pinned).</param>
+    /// <param name="tableStride">The table's row distance.</param>
+    /// <param name="chunk">The per-chunk accumulation.</param>
+    /// <param name="context">Passed to <paramref name="chunk"/> unchanged.</param>
+    /// <param name="totals">Per-channel results.</param>
+    /// <param name="threads">Threads to use.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<T>(
+        in ChannelLayout layout, T* a, T* b, T* table, int tableStride, delegate*<ref SumJob<T>, int, void> chunk, nint context,
+        Span<ChannelAccumulator> totals, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var plan = ChunkPlan.For(layout);
+        int slotCount = checked(plan.Chunks * plan.SlotsPerChunk);
+        var slots = ArrayPool<ChannelAccumulator>.Shared.Rent(slotCount);
+        try
+        {
+            slots.AsSpan(0, slotCount).Clear();
+            fixed (ChannelAccumulator* pslots = slots)
+            {
+                var job = new SumJob<T>
+                {
+                    Layout = layout,
+                    Plan = plan,
+                    A = a,
+                    B = b,
+                    Table = table,
+                    TableStride = tableStride,
+                    Slots = pslots,
+                    Context = context,
+                    Chunk = chunk,
+                };
+                WorkerPool.Run(&RunChunk<T>, &job, plan.Chunks, threads);
+            }
+
+            totals.Clear();
+            int channels = layout.Channels;
+            for (int k = 0; k < plan.Chunks; k++)
+            {
+                int start = k * plan.SlotsPerChunk;
+                int c = plan.FirstChannel(k);
+                for (int slot = 0; slot < plan.SlotCount(k); slot++)
+                {
+                    totals[c].Add(slots[start + slot]);
+                    if (++c == channels)
+                    {
+                        c = 0;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<ChannelAccumulator>.Shared.Return(slots);
+        }
+    }
+
+    /// <summary>The managed accumulation of one chunk with operator <typeparamref name="TOp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Accumulate<T, TOp>(ref SumJob<T> job, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        if (job.Plan.Rows)
+        {
+            AccumulateRows<T, TOp>(ref job, chunk);
+        }
+        else
+        {
+            AccumulateRuns<T, TOp>(ref job, chunk);
+        }
+    }
+
+    /// <summary>Exact (mean, M2) of <paramref name="block"/>: mean in double, then the corrected two-pass sum of squares.</summary>
+    public static (double Mean, double M2) ExactMoments<T>(ReadOnlySpan<T> block)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double total = 0;
+        foreach (T value in block)
+        {
+            total += double.CreateTruncating(value);
+        }
+
+        double mean = total / block.Length;
+        double sum = 0;
+        double sumOfSquares = 0;
+        foreach (T value in block)
+        {
+            double d = double.CreateTruncating(value) - mean;
+            sum += d;
+            sumOfSquares += d * d;
+        }
+
+        return (mean + (sum / block.Length), Math.Max(sumOfSquares - (sum * (sum / block.Length)), 0));
+    }
+
+    /// <summary>
+    /// Exact (mean, M2) of channel <paramref name="channel"/> of view 0 over rows [<paramref name="firstRow"/>,
+    /// <paramref name="firstRow"/> + <paramref name="rows"/>) of a channels-inner layout.
+    /// </summary>
+    public static (double Mean, double M2) ExactColumn<T>(in ChannelLayout layout, T* a, long firstRow, int rows, int channel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var column = ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            var cursor = new OuterCursor(layout, firstRow);
+            for (int r = 0; r < rows; r++)
+            {
+                column[r] = double.CreateTruncating(a[cursor.Offset(0) + channel]);
+                cursor.Advance(1);
+            }
+
+            return ExactMoments<double>(column.AsSpan(0, rows));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(column);
+        }
+    }
+
+    /// <summary>Hands a block's sums to a slot: checked for cancellation (<paramref name="refused"/> when the caller must recompute it exactly) or added as they are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Commit<TOp, T>(ref ChannelAccumulator slot, long count, double s1, double s2, out bool refused)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        refused = false;
+        if (!TOp.Checked)
+        {
+            slot.AddSums(count, s1, s2);
+        }
+        else if (!slot.TryAddShifted(count, s1, s2))
+        {
+            refused = true;
+        }
+    }
+
+    private static void RunChunk<T>(void* state, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var job = ref Unsafe.AsRef<SumJob<T>>(state);
+        job.Chunk(ref job, chunk);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visitor"/> for each (outer, channel) run of <paramref name="chunk"/> with its slot: the one
+    /// walk over runs every channels-outer reduction uses.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WalkRuns<T, TVisitor>(ref SumJob<T> job, int chunk, ref TVisitor visitor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVisitor : struct, IRunVisitor<T>
+    {
+        ref readonly var layout = ref job.Layout;
+        int channels = layout.Channels;
+        long first = job.Plan.First(chunk);
+        long end = job.Plan.End(chunk);
+        var slots = job.Slots + (chunk * job.Plan.SlotsPerChunk);
+        int c = (int)(first % channels);
+        int slot = 0;
+        var cursor = new OuterCursor(layout, first / channels);
+        for (long pair = first; pair < end; pair++)
+        {
+            T* a = job.A + cursor.Offset(0) + (c * layout.ChannelStride(0));
+            T* b = job.B + cursor.Offset(1) + (c * layout.ChannelStride(1));
+            visitor.Run(a, b, layout.Inner, c, ref slots[slot]);
+            if (++slot == channels)
+            {
+                slot = 0;
+            }
+
+            if (++c == channels)
+            {
+                c = 0;
+                cursor.Advance(1);
+            }
+        }
+    }
+
+    /// <summary>Runs of one channel: periods of four vectors, checked every <see cref="CheckRows"/> vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateRuns<T, TOp>(ref SumJob<T> job, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        int width = Vector<T>.Count;
+        T* broadcast = stackalloc T[2 * width];
+        int* phases = stackalloc int[MaxPeriodVectors];
+        T* partial = stackalloc T[2 * MaxPeriodVectors * width];
+        var visitor = new RunSums<T, TOp>(broadcast, phases, partial, job.Table, job.TableStride);
+        WalkRuns(ref job, chunk, ref visitor);
+    }
+
+    /// <summary>The managed reduction of one run.</summary>
+    private readonly struct RunSums<T, TOp> : IRunVisitor<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        private readonly T* _broadcast;
+        private readonly int* _phases;
+        private readonly T* _partial;
+        private readonly T* _table;
+        private readonly int _tableStride;
+
+        public RunSums(T* broadcast, int* phases, T* partial, T* table, int tableStride)
+        {
+            _broadcast = broadcast;
+            _phases = phases;
+            _partial = partial;
+            _table = table;
+            _tableStride = tableStride;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(T* a, T* b, int length, int channel, ref ChannelAccumulator slot)
+        {
+            int width = Vector<T>.Count;
+            int period = RunPeriodVectors * width;
+            int checkLength = CheckRows * width;
+            T high = _table[channel];
+            T low = _table[_tableStride + channel];
+            new Span<T>(_broadcast, width).Fill(high);
+            new Span<T>(_broadcast + width, width).Fill(low);
+            for (int checkStart = 0; checkStart < length; checkStart += checkLength)
+            {
+                int checkEnd = Math.Min(length, checkStart + checkLength);
+                double s1 = 0;
+                double s2 = 0;
+                int i = checkStart;
+                while (checkEnd - i >= period)
+                {
+                    int periods = Math.Min(FoldLength, (checkEnd - i) / period);
+                    SumPeriods<T, TOp>(a + i, b + i, period, period, periods, RunPeriodVectors, _broadcast, _broadcast + width, _phases, _partial);
+                    (double f1, double f2) = FoldAll(_partial, period);
+                    s1 += f1;
+                    s2 += f2;
+                    i += periods * period;
+                }
+
+                for (; i < checkEnd; i++)
+                {
+                    s1 += double.CreateTruncating(TOp.First(a[i], b[i], high, low, T.Zero));
+                    s2 += double.CreateTruncating(TOp.Second(a[i], b[i], high, low, T.Zero));
+                }
+
+                Commit<TOp, T>(ref slot, checkEnd - checkStart, s1, s2, out bool refused);
+                if (refused)
+                {
+                    var (mean, m2) = ExactMoments(new ReadOnlySpan<T>(a + checkStart, checkEnd - checkStart));
+                    slot.AddExact(checkEnd - checkStart, mean, m2);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows of channels, in blocks of <see cref="FoldLength"/> rows. A stretch of contiguous rows whose channel cycle
+    /// fits a period (lcm(C, width) ≤ eight vectors) is read flat in memory order; otherwise each stretch is read in
+    /// column groups of up to eight vectors down its rows, the last C mod width channels element by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateRows<T, TOp>(ref SumJob<T> job, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        ref readonly var layout = ref job.Layout;
+        int channels = layout.Channels;
+        int width = Vector<T>.Count;
+        long first = job.Plan.First(chunk);
+        long end = job.Plan.End(chunk);
+        var slots = job.Slots + (chunk * job.Plan.SlotsPerChunk);
+        int cycle = channels / Gcd(channels, width) * width;
+        int periodVectors = cycle / width;
+        bool flat = periodVectors <= MaxPeriodVectors;
+        double[]? rented = channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
+        Span<double> sums = rented ?? stackalloc double[2 * channels];
+        int* phases = stackalloc int[MaxPeriodVectors];
+        T* partial = stackalloc T[2 * MaxPeriodVectors * width];
+        T* high = job.Table;
+        T* low = job.Table + job.TableStride;
+        try
+        {
+            sums.Clear();
+            fixed (double* sum = sums)
+            {
+                double* sum2 = sum + channels;
+                var cursor = new OuterCursor(layout, first);
+                long checkStart = first;
+                for (long row = first; row < end;)
+                {
+                    long blockEnd = Math.Min(end, row + FoldLength);
+                    while (row < blockEnd)
+                    {
+                        int stretch = (int)Math.Min(cursor.RemainingInInnermost, blockEnd - row);
+                        T* a = job.A + cursor.Offset(0);
+                        T* b = TOp.ReadsSecond ? job.B + cursor.Offset(1) : a;
+                        long sa = cursor.InnermostStride(0);
+                        long sb = TOp.ReadsSecond ? cursor.InnermostStride(1) : sa;
+                        if (flat && (stretch == 1 || (sa == channels && sb == channels)))
+                        {
+                            FlatStretch<T, TOp>(a, b, (long)stretch * channels, channels, periodVectors, high, low, phases, partial, sum, sum2);
+                        }
+                        else
+                        {
+                            ColumnGroups<T, TOp>(a, b, (nint)sa, (nint)sb, stretch, channels, high, low, phases, partial, sum, sum2);
+                        }
+
+                        cursor.Advance(stretch);
+                        row += stretch;
+                    }
+
+                    if (row - checkStart >= CheckRows || row == end)
+                    {
+                        int rows = (int)(row - checkStart);
+                        for (int c = 0; c < channels; c++)
+                        {
+                            Commit<TOp, T>(ref slots[c], rows, sum[c], sum2[c], out bool refused);
+                            if (refused)
+                            {
+                                var (mean, m2) = ExactColumn(layout, job.A, checkStart, rows, c);
+                                slots[c].AddExact(rows, mean, m2);
+                            }
+                        }
+
+                        sums.Clear();
+                        checkStart = row;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>A flat stretch of whole rows: periods of one channel cycle, lanes mapped back to channel f mod C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FlatStretch<T, TOp>(
+        T* a, T* b, long length, int channels, int periodVectors, T* high, T* low, int* phases, T* partial, double* sum, double* sum2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        int width = Vector<T>.Count;
+        int period = periodVectors * width;
+        for (int k = 0; k < periodVectors; k++)
+        {
+            phases[k] = k * width % channels;
+        }
+
+        int periods = (int)(length / period);
+        SumPeriods<T, TOp>(a, b, period, period, periods, periodVectors, high, low, phases, partial);
+        T* partial2 = partial + (MaxPeriodVectors * width);
+        for (int f = 0, c = 0; f < period; f++)
+        {
+            sum[c] += double.CreateTruncating(partial[f]);
+            sum2[c] += double.CreateTruncating(partial2[f]);
+            if (++c == channels)
+            {
+                c = 0;
+            }
+        }
+
+        for (long f = (long)periods * period, c = 0; f < length; f++)
+        {
+            sum[c] += double.CreateTruncating(TOp.First(a[f], b[f], high[c], low[c], T.Zero));
+            sum2[c] += double.CreateTruncating(TOp.Second(a[f], b[f], high[c], low[c], T.Zero));
+            if (++c == channels)
+            {
+                c = 0;
+            }
+        }
+    }
+
+    /// <summary>Rows <paramref name="strideA"/> apart: groups of up to eight vectors of channels down the rows, then the remaining channels one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ColumnGroups<T, TOp>(
+        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, T* low, int* phases, T* partial, double* sum, double* sum2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        int width = Vector<T>.Count;
+        int vectorChannels = channels - (channels % width);
+        T* partial2 = partial + (MaxPeriodVectors * width);
+        for (int group = 0; group < vectorChannels; group += MaxPeriodVectors * width)
+        {
+            int vectors = Math.Min(MaxPeriodVectors, (vectorChannels - group) / width);
+            for (int k = 0; k < vectors; k++)
+            {
+                phases[k] = group + (k * width);
+            }
+
+            SumPeriods<T, TOp>(a + group, b + group, strideA, strideB, rows, vectors, high, low, phases, partial);
+            for (int f = 0; f < vectors * width; f++)
+            {
+                sum[group + f] += double.CreateTruncating(partial[f]);
+                sum2[group + f] += double.CreateTruncating(partial2[f]);
+            }
+        }
+
+        for (int c = vectorChannels; c < channels; c++)
+        {
+            T s1 = T.Zero;
+            T s2 = T.Zero;
+            for (int r = 0; r < rows; r++)
+            {
+                s1 = TOp.First(a[(r * strideA) + c], b[(r * strideB) + c], high[c], low[c], s1);
+                s2 = TOp.Second(a[(r * strideA) + c], b[(r * strideB) + c], high[c], low[c], s2);
+            }
+
+            sum[c] += double.CreateTruncating(s1);
+            sum2[c] += double.CreateTruncating(s2);
+        }
+    }
+
+    /// <summary>
+    /// The one vectorized reduction loop: <paramref name="periods"/> periods of <paramref name="vectors"/> (≤ 8) vectors,
+    /// period r at a + r·strideA (and b + r·strideB); vector k of every period adds into accumulator pair k, whose
+    /// m_hi/m_lo are read at table offset phases[k]. The pairs are stored to <paramref name="partial"/> (S1 then S2, eight
+    /// vectors each). Each lane takes <paramref name="periods"/> ≤ <see cref="FoldLength"/> elements.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SumPeriods<T, TOp>(
+        T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, T* low, int* phases, T* partial)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        int w = Vector<T>.Count;
+        Vector<T> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        Vector<T> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+        int h0 = phases[0], h1 = phases[1], h2 = phases[2], h3 = phases[3], h4 = phases[4], h5 = phases[5], h6 = phases[6], h7 = phases[7];
+        for (int r = 0; r < periods; r++, a += strideA, b += strideB)
+        {
+            Step<T, TOp>(a, b, high + h0, low + h0, ref p0, ref q0);
+            if (vectors > 1)
+            {
+                Step<T, TOp>(a + w, b + w, high + h1, low + h1, ref p1, ref q1);
+            }
+
+            if (vectors > 2)
+            {
+                Step<T, TOp>(a + (2 * w), b + (2 * w), high + h2, low + h2, ref p2, ref q2);
+            }
+
+            if (vectors > 3)
+            {
+                Step<T, TOp>(a + (3 * w), b + (3 * w), high + h3, low + h3, ref p3, ref q3);
+            }
+
+            if (vectors > 4)
+            {
+                Step<T, TOp>(a + (4 * w), b + (4 * w), high + h4, low + h4, ref p4, ref q4);
+            }
+
+            if (vectors > 5)
+            {
+                Step<T, TOp>(a + (5 * w), b + (5 * w), high + h5, low + h5, ref p5, ref q5);
+            }
+
+            if (vectors > 6)
+            {
+                Step<T, TOp>(a + (6 * w), b + (6 * w), high + h6, low + h6, ref p6, ref q6);
+            }
+
+            if (vectors > 7)
+            {
+                Step<T, TOp>(a + (7 * w), b + (7 * w), high + h7, low + h7, ref p7, ref q7);
+            }
+        }
+
+        T* second = partial + (MaxPeriodVectors * w);
+        p0.Store(partial);
+        p1.Store(partial + w);
+        p2.Store(partial + (2 * w));
+        p3.Store(partial + (3 * w));
+        p4.Store(partial + (4 * w));
+        p5.Store(partial + (5 * w));
+        p6.Store(partial + (6 * w));
+        p7.Store(partial + (7 * w));
+        q0.Store(second);
+        q1.Store(second + w);
+        q2.Store(second + (2 * w));
+        q3.Store(second + (3 * w));
+        q4.Store(second + (4 * w));
+        q5.Store(second + (5 * w));
+        q6.Store(second + (6 * w));
+        q7.Store(second + (7 * w));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<T, TOp>(T* a, T* b, T* high, T* low, ref Vector<T> s1, ref Vector<T> s2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        var va = Vector.Load(a);
+        var vb = TOp.ReadsSecond ? Vector.Load(b) : va;
+        var vh = Vector.Load(high);
+        var vl = TOp.ReadsSecond ? Vector.Load(low) : vh;
+        s1 = TOp.First(va, vb, vh, vl, s1);
+        s2 = TOp.Second(va, vb, vh, vl, s2);
+    }
+
+    /// <summary>Sums of the first <paramref name="count"/> partials of S1 and S2 in double.</summary>
+    private static (double S1, double S2) FoldAll<T>(T* partial, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* second = partial + (MaxPeriodVectors * Vector<T>.Count);
+        double s1 = 0;
+        double s2 = 0;
+        for (int f = 0; f < count; f++)
+        {
+            s1 += double.CreateTruncating(partial[f]);
+            s2 += double.CreateTruncating(second[f]);
+        }
+
+        return (s1, s2);
+    }
+
+    private static int Gcd(int a, int b)
+    {
+        while (b != 0)
+        {
+            (a, b) = (b, a % b);
+        }
+
+        return a;
+    }
+}
+
+/// <summary>Receives the runs of a channels-outer chunk (<see cref="ChannelSums.WalkRuns"/>).</summary>
+internal unsafe interface IRunVisitor<T>
+    where T : unmanaged
+{
+    /// <summary>One run of <paramref name="length"/> contiguous elements of <paramref name="channel"/> in views a and b, and its slot.</summary>
+    void Run(T* a, T* b, int length, int channel, ref ChannelAccumulator slot);
+}
+
+/// <summary>What every chunk of one <see cref="ChannelSums.Run{T}"/> call shares (lives on the caller's stack).</summary>
+internal unsafe struct SumJob<T>
+    where T : unmanaged
+{
+    public ChannelLayout Layout;
+    public ChunkPlan Plan;
+    public T* A;
+    public T* B;
+    public T* Table;
+    public int TableStride;
+    public ChannelAccumulator* Slots;
+    public nint Context;
+    public delegate*<ref SumJob<T>, int, void> Chunk;
+}

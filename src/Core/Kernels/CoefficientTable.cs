@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace BnNative.Kernels;
+
+/// <summary>
+/// Per-channel coefficients of an element-wise or reduction kernel, in the layout the kernels read: coefficient j of
+/// channel c at <c>j·Stride + c</c>, each row followed by its first <see cref="Vector{T}.Count"/> entries again, so a
+/// vector starting at any channel phase reads its coefficients contiguously (the channel index wraps within a row of
+/// channels). Pooled storage; <see cref="Dispose"/> returns it.
+/// </summary>
+internal struct CoefficientTable<T> : IDisposable
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T[]? _values;
+
+    /// <summary>A table of <paramref name="count"/> coefficients for <paramref name="channels"/> channels.</summary>
+    public CoefficientTable(int channels, int count)
+    {
+        Channels = channels;
+        Count = count;
+        Stride = channels + Vector<T>.Count;
+        _values = ArrayPool<T>.Shared.Rent(count * Stride);
+    }
+
+    /// <summary>Number of channels.</summary>
+    public int Channels { get; }
+
+    /// <summary>Number of coefficients per channel.</summary>
+    public int Count { get; }
+
+    /// <summary>Distance between two coefficients' rows.</summary>
+    public int Stride { get; }
+
+    /// <summary>The storage (pin it to hand it to a kernel).</summary>
+    public readonly T[] Values => _values ?? throw new ObjectDisposedException(nameof(CoefficientTable<T>));
+
+    /// <summary>Coefficient <paramref name="index"/>'s row of channels, to fill before <see cref="Seal"/>.</summary>
+    public readonly Span<T> Row(int index) => Values.AsSpan(index * Stride, Channels);
+
+    /// <summary>Repeats each row's start after its end; call once every row is filled.</summary>
+    public readonly void Seal()
+    {
+        var values = Values;
+        for (int j = 0; j < Count; j++)
+        {
+            int row = j * Stride;
+            for (int k = 0; k < Vector<T>.Count; k++)
+            {
+                values[row + Channels + k] = values[row + (k % Channels)];
+            }
+        }
+    }
+
+    /// <summary>Returns the storage to the pool.</summary>
+    public void Dispose()
+    {
+        if (_values is { } values)
+        {
+            _values = null;
+            ArrayPool<T>.Shared.Return(values);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace BnNative.Kernels;
+
+/// <summary>
+/// A per-channel pair of sums, S1 = Σ first(a, b) and S2 = Σ second(a, b), around the channel's value m = m_hi + m_lo.
+/// Written once as vector and scalar accumulation steps; <see cref="ChannelSums"/> drives it over any layout.
+/// </summary>
+internal interface IChannelSums<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>True when the operator reads a second input.</summary>
+    static abstract bool ReadsSecond { get; }
+
+    /// <summary>
+    /// True for moments: each block's sums are checked for cancellation (<see cref="Moments.ChannelAccumulator.TryAddShifted"/>)
+    /// and recomputed exactly when refused. False for sums that are used as they are.
+    /// </summary>
+    static abstract bool Checked { get; }
+
+    /// <summary>s1 plus the first term.</summary>
+    static abstract Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s1);
+
+    /// <summary>s2 plus the second term.</summary>
+    static abstract Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s2);
+
+    /// <summary>s1 plus the first term, one element.</summary>
+    static abstract T First(T a, T b, T high, T low, T s1);
+
+    /// <summary>s2 plus the second term, one element.</summary>
+    static abstract T Second(T a, T b, T high, T low, T s2);
+}
+
+/// <summary>Shifted moments: S1 = Σ(x − K), S2 = Σ(x − K)² around the channel's shift K (exact in T, so m_lo is unused).</summary>
+internal readonly struct ShiftedSquares<T> : IChannelSums<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool ReadsSecond => false;
+
+    public static bool Checked => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s1) => s1 + (a - high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s2)
+    {
+        var d = a - high;
+        return VectorMath.MultiplyAdd(d, d, s2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T First(T a, T b, T high, T low, T s1) => s1 + (a - high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Second(T a, T b, T high, T low, T s2)
+    {
+        T d = a - high;
+        return T.FusedMultiplyAdd(d, d, s2);
+    }
+}
+
+/// <summary>The backward pass's sums: S1 = Σdy, S2 = Σ(x − mean)·dy, with a = x, b = dy and the mean in two parts.</summary>
+internal readonly struct GradientProducts<T> : IChannelSums<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool ReadsSecond => true;
+
+    public static bool Checked => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s1) => s1 + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s2) =>
+        VectorMath.MultiplyAdd(a - high - low, b, s2);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T First(T a, T b, T high, T low, T s1) => s1 + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Second(T a, T b, T high, T low, T s2) => T.FusedMultiplyAdd(a - high - low, b, s2);
+}
+
+/// <summary>Fused multiply-add on <see cref="Vector{T}"/> of float or double (one rounding).</summary>
+internal static class VectorMath
+{
+    /// <summary>a·b + c, fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> MultiplyAdd<T>(Vector<T> a, Vector<T> b, Vector<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        }
+
+        return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+    }
+}
