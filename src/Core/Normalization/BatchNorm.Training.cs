@@ -97,7 +97,7 @@ public static partial class BatchNorm
         if (!config.AllowNonFinite && transition is not null && state.Step < long.MaxValue)
         {
             // Collection mode: the state the pending transition would give, so that a later Apply cannot poison it either.
-            FiniteStatistics.CheckState(x, axis, pending is null ? next : pending.Apply(state));
+            FiniteStatistics.CheckState(x, axis, BatchNormTrainResult<T>.Commit(next, pending));
         }
 
         int channels = state.Channels;
