@@ -34,14 +34,17 @@ internal static class InfoCommand
             $"SIMD     Vector<T> {Vector<byte>.Count * 8} bits; Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}; "
             + $"AVX2 {(Avx2.IsSupported ? "yes" : "no")}; AVX-512F {(Avx512F.IsSupported ? "yes" : "no")}; FMA {(Fma.IsSupported ? "yes" : "no")}");
         output.WriteLine();
-        output.WriteLine("BLAS libraries (BNNATIVE_BLAS=" + (Environment.GetEnvironmentVariable("BNNATIVE_BLAS") ?? "<unset>") + "):");
+        output.WriteLine(
+            "BLAS libraries (BNNATIVE_BLAS=" + (Environment.GetEnvironmentVariable("BNNATIVE_BLAS") ?? "<unset>")
+            + $", {BlasThreadPolicy.EnvironmentVariable}=" + (Environment.GetEnvironmentVariable(BlasThreadPolicy.EnvironmentVariable) ?? "<unset>") + "):");
         foreach (var probe in CblasLibrary.ProbeAll())
         {
             if (probe is { Loaded: true, Library: { } library })
             {
                 output.WriteLine($"  {probe.Requested.ConfigName(),-10} {library.Path}");
                 output.WriteLine($"  {string.Empty,-10} config: {library.Config}");
-                output.WriteLine($"  {string.Empty,-10} core: {library.CoreName ?? "-"}; threads: {library.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+                string threads = library.Threads is { } n ? $"{n.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({library.ThreadsSource})" : "-";
+                output.WriteLine($"  {string.Empty,-10} core: {library.CoreName ?? "-"}; threads: {threads}");
             }
             else
             {

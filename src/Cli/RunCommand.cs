@@ -218,7 +218,7 @@ internal static class RunCommand
             y = result.Output;
 
             // A single CLI step has no later point to apply a collected update: internal and collection both write it.
-            next = result.PendingTransition is { } pending ? pending.Apply(result.NextState) : result.NextState;
+            next = result.CommittedState;
             detail = string.Create(CultureInfo.InvariantCulture, $"train: n = {result.BatchMoments.Count} per channel") + Extras(result, request);
         }
         else

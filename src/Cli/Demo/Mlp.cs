@@ -242,8 +242,9 @@ internal sealed class Mlp<T>
     }
 
     /// <summary>
-    /// Advances the moving statistics after a training step, per the EMA mode: internal takes the step's next state;
-    /// collection applies the step's pending transition (the same result, as a separate pure step); skip keeps them.
+    /// Advances the moving statistics after a training step, per the EMA mode (the step's committed state): internal takes
+    /// the step's next state; collection applies the step's pending transition (the same result, as a separate pure step);
+    /// skip keeps them. Gamma and beta live in the parameters, so the committed state's copies are overwritten before use.
     /// </summary>
     public void CommitMovingStatistics()
     {
@@ -254,7 +255,7 @@ internal sealed class Mlp<T>
                 continue;
             }
 
-            _states[l] = step.PendingTransition is { } pending ? pending.Apply(_states[l]) : step.NextState;
+            _states[l] = step.CommittedState;
         }
     }
 

@@ -69,8 +69,8 @@ public sealed unsafe partial class CblasLibrary
 
     /// <summary>
     /// One line naming what computes: vendor, version, file, kernel set (with the environment variable that forced it,
-    /// when set) and thread count, for example
-    /// <c>OpenBLAS 0.3.21, kernel Haswell (OPENBLAS_CORETYPE=Haswell), 1 thread, /usr/lib/…/libopenblasp-r0.3.21.so</c>.
+    /// when set) and thread count with where it came from (<see cref="ThreadsSource"/>), for example
+    /// <c>OpenBLAS 0.3.21, kernel Haswell (OPENBLAS_CORETYPE=Haswell), 2 threads (set by BnNative: 2 cores / 1 rank), /usr/lib/…/libopenblasp-r0.3.21.so</c>.
     /// </summary>
     public string Describe()
     {
@@ -83,7 +83,9 @@ public sealed unsafe partial class CblasLibrary
             _ => null,
         };
         string kernel = CoreName is null ? "kernel not reported" : $"kernel {CoreName}";
-        string threads = Threads is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n} thread{(n == 1 ? string.Empty : "s")}") : "single-threaded";
+        string threads = Threads is { } n
+            ? string.Create(CultureInfo.InvariantCulture, $"{n} thread{(n == 1 ? string.Empty : "s")} ({ThreadsSource})")
+            : "single-threaded";
         return $"{version}, {kernel}{(forcedBy is null ? string.Empty : $" ({forcedBy})")}, {threads}, {Path}";
 
         static string? ForcedKernel(string variable) =>
@@ -123,8 +125,17 @@ public sealed unsafe partial class CblasLibrary
     }
 
     /// <summary>
+    /// Where <see cref="Threads"/> came from: what <see cref="BlasThreadPolicy"/> decided when the library loaded
+    /// (<c>set by BnNative: 2 cores / 1 rank</c>, <c>BNNATIVE_BLAS_THREADS</c>, or the vendor's variable such as
+    /// <c>OPENBLAS_NUM_THREADS</c> that the library read itself), <c>set by TrySetThreads</c> once a caller changed it,
+    /// or <c>no thread control</c> for reference BLAS.
+    /// </summary>
+    public string ThreadsSource { get; private set; } = "no thread control";
+
+    /// <summary>
     /// Sets the number of threads the library uses from now on, process-wide for this library
-    /// (<c>openblas_set_num_threads</c>, <c>MKL_Set_Num_Threads</c>, <c>bli_thread_set_num_threads</c>).
+    /// (<c>openblas_set_num_threads</c>, <c>MKL_Set_Num_Threads</c>, <c>bli_thread_set_num_threads</c>), replacing the
+    /// count <see cref="BlasThreadPolicy"/> chose at load; <see cref="ThreadsSource"/> then reads <c>set by TrySetThreads</c>.
     /// OpenBLAS caps the value at the <c>MAX_THREADS</c> it was built with.
     /// </summary>
     /// <param name="n">The thread count; at least 1.</param>
@@ -133,6 +144,21 @@ public sealed unsafe partial class CblasLibrary
     public bool TrySetThreads(int n)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        return SetThreads(n, "set by TrySetThreads");
+    }
+
+    /// <summary>Applies <see cref="BlasThreadPolicy"/> with this process's environment and cores; once, when the library first loads.</summary>
+    private void ApplyThreadPolicy()
+    {
+        var choice = BlasThreadPolicy.Decide(Vendor, Environment.GetEnvironmentVariable, Environment.ProcessorCount);
+        if (choice.Threads is not { } n || !SetThreads(n, choice.Source))
+        {
+            ThreadsSource = choice.Source;
+        }
+    }
+
+    private bool SetThreads(int n, string source)
+    {
         if (_native.OpenblasSetNumThreads is not null)
         {
             _native.OpenblasSetNumThreads(n);
@@ -157,6 +183,7 @@ public sealed unsafe partial class CblasLibrary
             return false;
         }
 
+        ThreadsSource = source;
         return true;
     }
 
@@ -285,6 +312,7 @@ public sealed unsafe partial class CblasLibrary
                 }
 
                 library = new CblasLibrary(native, vendor, NativeModulePath.Of((nint)native.Sdot) ?? candidate.NameOrPath, config);
+                library.ApplyThreadPolicy();
                 LoadedByHandle.Add(handle, library);
             }
 

@@ -35,6 +35,10 @@ public sealed class CblasLibraryLoadingTests
         Assert.EndsWith(library.Path, line, StringComparison.Ordinal);
         Assert.Contains(library.CoreName is null ? "kernel not reported" : $"kernel {library.CoreName}", line, StringComparison.Ordinal);
         Assert.StartsWith(vendor == BlasVendor.OpenBlas ? "OpenBLAS 0." : library.Config, line, StringComparison.Ordinal);
+        Assert.Contains(
+            library.Threads is { } n ? $", {n} thread{(n == 1 ? string.Empty : "s")} ({library.ThreadsSource}), " : ", single-threaded, ",
+            line,
+            StringComparison.Ordinal);
         string? forcing = vendor switch
         {
             BlasVendor.OpenBlas => "OPENBLAS_CORETYPE",
@@ -85,6 +89,7 @@ public sealed class CblasLibraryLoadingTests
 
             Assert.Equal(vendor != BlasVendor.Reference, set);
             Assert.Equal(set ? 1 : null, library.Threads);
+            Assert.Equal(set ? "set by TrySetThreads" : "no thread control", library.ThreadsSource);
         }
         finally
         {
@@ -97,6 +102,28 @@ public sealed class CblasLibraryLoadingTests
         Assert.Equal(before, library.Threads);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => library.TrySetThreads(0));
         Assert.Equal("n", error.ParamName);
+    }
+
+    /// <summary>
+    /// The first load applies <see cref="BlasThreadPolicy"/> to this process's environment. Other tests (and the demo's
+    /// matrix products) may have called TrySetThreads on the same library before this one runs; then the source says so.
+    /// </summary>
+    [BlasTheory]
+    public void Load_AppliesTheThreadPolicyUnlessACallerChangedTheCount(BlasVendor vendor)
+    {
+        var library = CblasLibrary.Load(vendor);
+        var choice = BlasThreadPolicy.Decide(vendor, Environment.GetEnvironmentVariable, Environment.ProcessorCount);
+
+        if (library.ThreadsSource != "set by TrySetThreads")
+        {
+            Assert.Equal(choice.Source, library.ThreadsSource);
+            if (choice.Threads is { } threads)
+            {
+                Assert.Equal(threads, library.Threads);
+            }
+        }
+
+        Assert.Equal(vendor == BlasVendor.Reference, library.Threads is null);
     }
 
     [BlasTheory]

@@ -1,6 +1,12 @@
+using BnNative.Tests.Blas;
+
 namespace BnNative.Tests.Cli;
 
-/// <summary><c>bnnative info</c> reports every BLAS vendor it looks for, loaded or not.</summary>
+/// <summary>
+/// <c>bnnative info</c> reports every BLAS vendor it looks for, loaded or not. In the native BLAS collection: other
+/// tests there change thread counts, which info reports.
+/// </summary>
+[Collection(NativeBlasCollection.Name)]
 public sealed class InfoCommandTests
 {
     [Fact]
@@ -27,14 +33,32 @@ public sealed class InfoCommandTests
         result.AssertSucceeded();
         if (Native.Blas.CblasLibrary.TryLoad(null, out var library, out _))
         {
-            // Not the whole Describe() line: its thread count can change under tests of other classes running meanwhile.
             string line = Assert.Single(result.Output.Split('\n'), l => l.StartsWith("  in use: ", StringComparison.Ordinal));
             Assert.Contains(library.CoreName is null ? "kernel not reported" : $"kernel {library.CoreName}", line, StringComparison.Ordinal);
             Assert.EndsWith(library.Path, line.TrimEnd(), StringComparison.Ordinal);
+            Assert.Equal("  in use: " + library.Describe(), line.TrimEnd());
         }
         else
         {
             Assert.DoesNotContain("in use:", result.Output, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Every loaded library's thread count comes with where it came from (BnNative's policy, a variable, a caller).</summary>
+    [Fact]
+    public void InfoSaysWhereEachThreadCountCameFrom()
+    {
+        var result = CliResult.Of("info");
+
+        result.AssertSucceeded();
+        Assert.Contains($"{Native.Blas.BlasThreadPolicy.EnvironmentVariable}=", result.Output, StringComparison.Ordinal);
+        foreach (var probe in Native.Blas.CblasLibrary.ProbeAll())
+        {
+            if (probe.Library is { Threads: { } threads } library)
+            {
+                string expected = $"threads: {threads} ({library.ThreadsSource})";
+                Assert.Contains(result.Output.Split('\n'), l => l.Contains(expected, StringComparison.Ordinal) && l.Contains("core: ", StringComparison.Ordinal));
+            }
         }
     }
 }

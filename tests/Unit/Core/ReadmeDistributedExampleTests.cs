@@ -34,7 +34,7 @@ public sealed class ReadmeDistributedExampleTests
         {
             var step = BatchNorm.Train(shards[exchange.Rank], state, config, exchange);
             var grads = BatchNorm.Backward(dyShards[exchange.Rank], step);
-            return (step.NextState, grads);
+            return (step.CommittedState, grads);
         });
 
         // Ghost: 4 chunks; the all-chunks EMA equals the full batch's (up to the merge's rounding).
@@ -54,10 +54,10 @@ public sealed class ReadmeDistributedExampleTests
 
         // Sync: every replica has the same next state, equal to plain BN's on the whole batch; dx slices match.
         var plainGrads = BatchNorm.Backward(dy, plain);
-        Assert.All(replicas, replica => Assert.Equal(replicas[0].NextState, replica.NextState));
+        Assert.All(replicas, replica => Assert.Equal(replicas[0].CommittedState, replica.CommittedState));
         for (int c = 0; c < 16; c++)
         {
-            Assert.Equal(plain.NextState.MovingMean[c], replicas[0].NextState.MovingMean[c], 1e-4f);
+            Assert.Equal(plain.NextState.MovingMean[c], replicas[0].CommittedState.MovingMean[c], 1e-4f);
             Assert.Equal(plainGrads.GammaGradient![c], replicas[1].grads.GammaGradient![c], 1e-3f);
         }
 

@@ -69,7 +69,7 @@ public sealed class ReadmeExampleTests
         var state = BatchNormState<float>.Init(channels: 16);
         BatchNormTrainResult<float> step = BatchNorm.Train(x, state, config);
         TensorView<float> y = step.Output;
-        BatchNormState<float> next = step.PendingTransition!.Apply(step.NextState);
+        BatchNormState<float> next = step.CommittedState;
         BatchNormGradients<float> grads = BatchNorm.Backward(dy, step);
         BatchNorm.Infer(x, next, config, destination);
         var torchLike = BatchNormConfig.PyTorch with { Momentum = BatchNormConfig.FromPyTorchMomentum(0.1) };
@@ -87,6 +87,7 @@ public sealed class ReadmeExampleTests
         }
 
         Assert.Equal(state, step.NextState);
+        Assert.Equal(step.PendingTransition!.Apply(state), next);
         Assert.Equal(next, BatchNorm.Train(x, state, config with { EmaUpdate = EmaUpdate.Internal }).NextState);
         Assert.Equal(1, next.Step);
         Assert.Equal(x.ElementCount, y.ElementCount);
