@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BnNative.Cli.Bench;
 using BnNative.Moments;
 using BnNative.Tensors;
 
@@ -69,6 +70,6 @@ public class MomentsBenchmarks
     [Benchmark]
     public double Moments() =>
         _backend is null
-            ? ReadFloor.Sum(_data, Threads)
+            ? MemoryPasses.Sum(_data, Threads)
             : _backend.Compute(_view, Shape.ChannelAxis, Threads).Mean[0];
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BnNative.Cli.Bench;
 using BnNative.Moments;
 using BnNative.Tensors;
 
@@ -57,13 +58,13 @@ public static class PairedRunner
                     {
                         // Untimed rounds: let tiered compilation finish and the pools fill before measuring.
                         backend.Compute(view, shape.ChannelAxis, threads);
-                        ReadFloor.Sum(data, threads);
+                        MemoryPasses.Sum(data, threads);
                     }
 
                     for (int round = 0; round < calls; round++)
                     {
                         var watch = Stopwatch.StartNew();
-                        ReadFloor.Sum(data, threads);
+                        MemoryPasses.Sum(data, threads);
                         floor[round] = watch.Elapsed.TotalSeconds;
                         watch.Restart();
                         backend.Compute(view, shape.ChannelAxis, threads);

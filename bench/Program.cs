@@ -7,12 +7,6 @@ if (args.Length > 0 && args[0] == "paired")
     return;
 }
 
-if (args.Length > 0 && args[0] == "paired-bn")
-{
-    BatchNormPairedRunner.Run(args[1..]);
-    return;
-}
-
 if (args.Length > 0 && args[0] == "sync")
 {
     SyncRunner.RunInProcess(args[1..]);

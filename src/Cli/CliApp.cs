@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(InfoCommand.Create(output));
         root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(output, error));
+        root.Subcommands.Add(BenchCommand.Create(output, error));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

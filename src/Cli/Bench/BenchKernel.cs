@@ -1,0 +1,37 @@
+using BnNative.Moments;
+using BnNative.Normalization;
+
+namespace BnNative.Cli.Bench;
+
+/// <summary>The public-API call a benchmark row times, bound to its tensors and configuration.</summary>
+internal static class BenchKernel
+{
+    /// <summary>
+    /// The configuration of a row: <c>new BatchNormConfig { Axis = channel axis, EmaUpdate = Internal, Threads, Moments }</c>.
+    /// </summary>
+    public static BatchNormConfig Config(BenchTensors tensors, int threads, MomentsBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        return new BatchNormConfig { Axis = tensors.ChannelAxis, EmaUpdate = EmaUpdate.Internal, Threads = threads, Moments = backend };
+    }
+
+    /// <summary>
+    /// One call of <paramref name="op"/> on <paramref name="tensors"/>, from the initial state. For backward, the training
+    /// result it differentiates is computed here, once, so that the call only runs <c>BatchNorm.Backward(dy, train, dx)</c>.
+    /// </summary>
+    public static Action Create(BenchOp op, BenchTensors tensors, int threads, MomentsBackend backend)
+    {
+        var config = Config(tensors, threads, backend);
+        var state = BatchNormState<float>.Init(tensors.Case.Channels);
+        switch (op)
+        {
+            case BenchOp.Train:
+                return () => BatchNorm.Train(tensors.X, state, config, tensors.Y);
+            case BenchOp.Infer:
+                return () => BatchNorm.Infer(tensors.X, state, config, tensors.Y);
+            default:
+                var train = BatchNorm.Train(tensors.X, state, config, tensors.Y);
+                return () => BatchNorm.Backward(tensors.Dy, train, tensors.Dx);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using BnNative.Moments;
+
+namespace BnNative.Cli.Bench;
+
+/// <summary>
+/// What <c>bnnative bench</c> measures, validated from the command line before anything runs: the cases
+/// (shape × layout), thread counts, operations, moments backends, rounds and the optional JSON path.
+/// </summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Default <c>--rounds</c>.</summary>
+    public const int DefaultRounds = 15;
+
+    /// <summary>The tensors, in table order.</summary>
+    public required IReadOnlyList<BenchCase> Cases { get; init; }
+
+    /// <summary>Thread counts, each ≥ 1.</summary>
+    public required IReadOnlyList<int> Threads { get; init; }
+
+    /// <summary>Operations.</summary>
+    public required IReadOnlyList<BenchOp> Ops { get; init; }
+
+    /// <summary>Moments backends, loaded.</summary>
+    public required IReadOnlyList<MomentsBackend> Backends { get; init; }
+
+    /// <summary>Timed rounds per row, ≥ 1.</summary>
+    public int Rounds { get; init; } = DefaultRounds;
+
+    /// <summary>Where to write the JSON rows, or null.</summary>
+    public string? JsonPath { get; init; }
+
+    /// <summary>Number of rows the options produce.</summary>
+    public int RowCount => Cases.Count * Threads.Count * Ops.Count * Backends.Count;
+
+    /// <summary>Validates the raw option values.</summary>
+    /// <param name="shapes"><c>--shape</c> values (repeatable; each may hold several shapes separated by <c>;</c>). None: the
+    /// default table's cases, restricted to <paramref name="layouts"/> when given.</param>
+    /// <param name="layouts"><c>--layout</c>: comma list; null: every layout the shape's rank takes. With explicit shapes,
+    /// every shape must take every listed layout.</param>
+    /// <param name="threads"><c>--threads</c>: comma list.</param>
+    /// <param name="ops"><c>--op</c>: comma list.</param>
+    /// <param name="backends"><c>--backend</c>: comma list of <see cref="MomentsBackend.Parse"/> names.</param>
+    /// <param name="rounds"><c>--rounds</c>.</param>
+    /// <param name="jsonPath"><c>--json</c>; its directory must exist.</param>
+    /// <exception cref="ArgumentException">Any value is malformed or out of range; the message names the option.</exception>
+    /// <exception cref="NativeBackendUnavailableException">A native backend was named but does not load.</exception>
+    public static BenchOptions Parse(
+        IReadOnlyList<string> shapes, string? layouts, string threads, string ops, string backends, int rounds, string? jsonPath)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        if (rounds < 1)
+        {
+            throw new ArgumentException($"--rounds must be ≥ 1; got {rounds}.", nameof(rounds));
+        }
+
+        var layoutList = layouts is null ? null : Words("--layout", layouts).Select(word => EnumOption.Parse<BenchLayout>("--layout", word)).Distinct().ToList();
+        List<BenchCase> cases = shapes.Count == 0
+            ? [.. BenchCase.Defaults.Where(c => layoutList is null || layoutList.Contains(c.Layout))]
+            : [.. ShapeLengths(shapes)
+                .SelectMany(lengths => (layoutList ?? BenchCase.DefaultLayouts(lengths.Length)).Select(layout => new BenchCase(lengths, layout)))
+                .Distinct()];
+        return new BenchOptions
+        {
+            Cases = cases,
+            Threads = [.. Words("--threads", threads).Select(word => PositiveInt("--threads", word)).Distinct()],
+            Ops = [.. Words("--op", ops).Select(word => EnumOption.Parse<BenchOp>("--op", word)).Distinct()],
+            Backends = [.. Words("--backend", backends).Distinct(StringComparer.OrdinalIgnoreCase).Select(MomentsBackend.Parse)],
+            Rounds = rounds,
+            JsonPath = jsonPath is null ? null : CheckJsonPath(jsonPath),
+        };
+    }
+
+    private static IEnumerable<int[]> ShapeLengths(IEnumerable<string> values) =>
+        values.SelectMany(value => value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(group => group.Split(',', StringSplitOptions.TrimEntries).Select(word =>
+                int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out int length)
+                    ? length
+                    : throw new ArgumentException($"--shape '{group}' is not a comma-separated list of lengths such as 64,64,56,56.", nameof(values)))
+                .ToArray());
+
+    private static string[] Words(string option, string list)
+    {
+        string[] words = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return words.Length > 0 ? words : throw new ArgumentException($"{option} needs at least one value; got '{list}'.", nameof(list));
+    }
+
+    private static int PositiveInt(string option, string word) =>
+        int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= 1
+            ? value
+            : throw new ArgumentException($"{option} '{word}' is not a whole number ≥ 1.", nameof(word));
+
+    private static string CheckJsonPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full) || Path.GetFileName(full).Length == 0)
+        {
+            throw new ArgumentException($"--json '{path}' names a directory; expected a file path.", nameof(path));
+        }
+
+        string directory = Path.GetDirectoryName(full)!;
+        return Directory.Exists(directory)
+            ? path
+            : throw new ArgumentException($"--json '{path}': expected the directory '{directory}' to exist, found none.", nameof(path));
+    }
+}

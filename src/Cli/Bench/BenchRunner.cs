@@ -1,0 +1,54 @@
+using BnNative.Moments;
+
+namespace BnNative.Cli.Bench;
+
+/// <summary>Measures every row of <see cref="BenchOptions"/>: for each case, its tensors once, then every thread count, operation and backend.</summary>
+internal static class BenchRunner
+{
+    /// <summary>Runs the whole table, reporting each row before it is measured.</summary>
+    public static IReadOnlyList<BenchRow> Run(BenchOptions options, BenchProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(progress);
+        var rows = new List<BenchRow>(options.RowCount);
+        foreach (var benchCase in options.Cases)
+        {
+            var tensors = BenchTensors.Create(benchCase);
+            foreach (int threads in options.Threads)
+            {
+                foreach (var op in options.Ops)
+                {
+                    foreach (var backend in options.Backends)
+                    {
+                        progress.Report(rows.Count + 1, options.RowCount, $"{benchCase} {EnumOption.Name(op)} {threads}T {backend.Name}");
+                        rows.Add(Measure(tensors, threads, op, backend, options.Rounds));
+                    }
+                }
+            }
+        }
+
+        progress.Done();
+        return rows;
+    }
+
+    /// <summary>One row: <paramref name="op"/> interleaved with its floor, <paramref name="rounds"/> timed rounds.</summary>
+    public static BenchRow Measure(BenchTensors tensors, int threads, BenchOp op, MomentsBackend backend, int rounds)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(backend);
+        var kernel = BenchKernel.Create(op, tensors, threads, backend);
+        var times = PairedTiming.Measure(() => BandwidthFloor.Run(op, tensors, threads), kernel, rounds);
+        return new BenchRow
+        {
+            Shape = tensors.Case.ShapeText,
+            Layout = EnumOption.Name(tensors.Case.Layout),
+            Threads = threads,
+            Op = EnumOption.Name(op),
+            Backend = backend.Name,
+            MedianMs = times.KernelMs,
+            FloorMs = times.FloorMs,
+            AllocBytes = times.AllocatedBytesPerCall,
+            GBPerSecond = BandwidthFloor.Bytes(op, tensors.Case.Elements) / (times.KernelMs * 1e6),
+        };
+    }
+}

@@ -1,0 +1,161 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace BnNative.Cli.Bench;
+
+/// <summary>
+/// The memory passes the bandwidth floors are made of: a vectorized read (sum), a copy and a two-input copy
+/// (destination = a + b). Each splits its buffers into <c>threads</c> contiguous parts (boundaries on 64-byte
+/// multiples), one per worker of a <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> on the thread pool, so
+/// no call starts a thread. That is the mechanism the kernels use too; for tensors that fit in cache its fork/join
+/// (about 10–30 µs here) dominates the 2-thread floor, which is then no bandwidth floor. Outputs of <see cref="StreamingBytes"/> or
+/// more are written with non-temporal stores (PERF-NOTES: 1.3–1.6× faster than ordinary stores there, which first
+/// read every written line); smaller ones, which fit in cache, with ordinary stores.
+/// </summary>
+internal static class MemoryPasses
+{
+    /// <summary>Output size from which the copies stream past the cache: 32 MB.</summary>
+    public const long StreamingBytes = 32L << 20;
+
+    // Part boundaries on whole cache lines keep the two threads from sharing a line.
+    private const int PartAlignment = 16;
+
+    /// <summary>The sum of <paramref name="data"/> (its value only keeps the reads from being optimized away).</summary>
+    public static float Sum(float[] data, int threads)
+    {
+        if (threads == 1)
+        {
+            return Sum(data.AsSpan());
+        }
+
+        var partial = new float[threads];
+        ForEachPart(data.Length, threads, (part, start, length) => partial[part] = Sum(data.AsSpan(start, length)));
+        return partial.Sum();
+    }
+
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
+    public static void Copy(float[] source, float[] destination, int threads) =>
+        ForEachPart(source.Length, threads, (_, start, length) =>
+        {
+            if (Streams(destination))
+            {
+                Stream(source, null, destination, start, length);
+            }
+            else
+            {
+                source.AsSpan(start, length).CopyTo(destination.AsSpan(start, length));
+            }
+        });
+
+    /// <summary>Writes <paramref name="a"/> + <paramref name="b"/> into <paramref name="destination"/> (same lengths).</summary>
+    public static void Combine(float[] a, float[] b, float[] destination, int threads) =>
+        ForEachPart(a.Length, threads, (_, start, length) =>
+        {
+            if (Streams(destination))
+            {
+                Stream(a, b, destination, start, length);
+            }
+            else
+            {
+                Add(a.AsSpan(start, length), b.AsSpan(start, length), destination.AsSpan(start, length));
+            }
+        });
+
+    private static bool Streams(float[] destination) =>
+        Avx.IsSupported && (long)destination.Length * sizeof(float) >= StreamingBytes;
+
+    private static void ForEachPart(int length, int threads, Action<int, int, int> part)
+    {
+        if (threads == 1)
+        {
+            part(0, 0, length);
+            return;
+        }
+
+        int per = length / threads / PartAlignment * PartAlignment;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int start = t * per;
+            part(t, start, t == threads - 1 ? length - start : per);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Sum(ReadOnlySpan<float> data)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(data);
+        Vector<float> a = default, b = default, c = default, d = default;
+        int i = 0;
+        for (; i + 4 <= vectors.Length; i += 4)
+        {
+            a += vectors[i];
+            b += vectors[i + 1];
+            c += vectors[i + 2];
+            d += vectors[i + 3];
+        }
+
+        for (; i < vectors.Length; i++)
+        {
+            a += vectors[i];
+        }
+
+        float total = Vector.Sum(a + b + c + d);
+        for (int k = vectors.Length * Vector<float>.Count; k < data.Length; k++)
+        {
+            total += data[k];
+        }
+
+        return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+        var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
+        var vd = MemoryMarshal.Cast<float, Vector<float>>(destination);
+        for (int i = 0; i < vd.Length; i++)
+        {
+            vd[i] = va[i] + vb[i];
+        }
+
+        for (int k = vd.Length * Vector<float>.Count; k < destination.Length; k++)
+        {
+            destination[k] = a[k] + b[k];
+        }
+    }
+
+    /// <summary>destination[start..] = a (+ b when not null) with 32-byte non-temporal stores, then a store fence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Stream(float[] a, float[]? b, float[] destination, int start, int length)
+    {
+        fixed (float* pa0 = a)
+        fixed (float* pb0 = b)
+        fixed (float* pd0 = destination)
+        {
+            float* pa = pa0 + start;
+            float* pb = pb0 is null ? null : pb0 + start;
+            float* pd = pd0 + start;
+            int i = 0;
+            for (; i < length && ((nuint)(pd + i) & 31) != 0; i++)
+            {
+                pd[i] = pb is null ? pa[i] : pa[i] + pb[i];
+            }
+
+            for (; i + 8 <= length; i += 8)
+            {
+                var v = Avx.LoadVector256(pa + i);
+                Avx.StoreAlignedNonTemporal(pd + i, pb is null ? v : Avx.Add(v, Avx.LoadVector256(pb + i)));
+            }
+
+            for (; i < length; i++)
+            {
+                pd[i] = pb is null ? pa[i] : pa[i] + pb[i];
+            }
+
+            Sse.StoreFence();
+        }
+    }
+}
