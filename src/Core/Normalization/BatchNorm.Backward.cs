@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics;
 using BnNative.Collections;
+using BnNative.Kernels;
 using BnNative.Sync;
 using BnNative.Tensors;
 
@@ -33,79 +35,86 @@ public static partial class BatchNorm
     {
         ArgumentNullException.ThrowIfNull(train);
         var sync = train.Exchange;
-        LocalPhase.Run(sync, () =>
+        try
         {
             ArgumentNullException.ThrowIfNull(dy);
             CheckSameLengths(train.Input, dy, nameof(dy));
             CheckSameLengths(train.Input, inputGradient, nameof(inputGradient));
-        });
+        }
+        catch (Exception ex) when (LocalPhase.FailPeers(sync, ex))
+        {
+            throw LocalPhase.Unreachable();
+        }
 
         var x = train.Input;
         int channels = train.BatchMoments.Channels;
-        var sums = new double[2 * channels];
-        var a = new T[channels];
-        var b = new T[channels];
-        var c0 = new T[channels];
-        var high = new T[channels];
-        var low = new T[channels];
-        var gammaGradient = new double[channels];
-        var betaGradient = new double[channels];
-        bool whole = train.Chunks.Count == 1;
-        foreach (var chunk in train.Chunks)
+        int threads = train.Config.WorkerThreads;
+        var gammaGradient = new T[channels];
+        var betaGradient = new T[channels];
+        var buffer = ArrayPool<double>.Shared.Rent(4 * channels);
+        using var table = new CoefficientTable<T>(channels, InputGradientOperator<T>.Coefficients);
+        try
         {
-            var xs = whole ? x : x.Slice(0, chunk.Start, chunk.Length);
-            var dys = whole ? dy : dy.Slice(0, chunk.Start, chunk.Length);
-            var dxs = whole ? inputGradient : inputGradient.Slice(0, chunk.Start, chunk.Length);
-            var mean = chunk.Moments.Mean.AsSpan();
-            var sumDy = sums.AsSpan(0, channels);
-            var dot = sums.AsSpan(channels, channels);
-            sums.AsSpan().Clear();
-            if (xs.ElementCount != 0)
+            var sums = buffer.AsSpan(0, 2 * channels);
+            var sumDy = sums[..channels];
+            var dot = sums[channels..];
+            var gammaSum = buffer.AsSpan(2 * channels, channels);
+            var betaSum = buffer.AsSpan(3 * channels, channels);
+            gammaSum.Clear();
+            betaSum.Clear();
+            bool whole = train.Chunks.Count == 1;
+            foreach (var chunk in train.Chunks)
             {
-                ChannelKernels.GradientSums(xs, dys, train.ChannelAxis, mean, sumDy, dot);
+                var xs = whole ? x : x.Slice(0, chunk.Start, chunk.Length);
+                var dys = whole ? dy : dy.Slice(0, chunk.Start, chunk.Length);
+                var dxs = whole ? inputGradient : inputGradient.Slice(0, chunk.Start, chunk.Length);
+                ChannelKernels.SplitMean(chunk.Moments.Mean.AsSpan(), table);
+                table.Seal();
+                sums.Clear();
+                ChannelKernels.GradientSums(xs, dys, train.ChannelAxis, table, sumDy, dot, threads);
+                if (sync is not null)
+                {
+                    SyncStatistics.AllSum(sync, sums);
+                }
+
+                long n = chunk.Moments.Count;
+                var p = table.Row(2);
+                var q = table.Row(3);
+                var r0 = table.Row(4);
+                for (int c = 0; c < channels; c++)
+                {
+                    double invstd = chunk.InverseStd[c];
+                    double r = chunk.R?[c] ?? 1;
+                    double gamma = (train.Config.Scale ? double.CreateTruncating(train.UsedState.Gamma[c]) : 1) * r;
+                    p[c] = T.CreateTruncating(gamma * invstd);
+                    q[c] = T.CreateTruncating(-gamma * invstd * invstd * invstd * dot[c] / n);
+                    r0[c] = T.CreateTruncating(-gamma * invstd * sumDy[c] / n);
+                    gammaSum[c] += (r * dot[c] * invstd) + (chunk.D is null ? 0 : chunk.D[c] * sumDy[c]);
+                    betaSum[c] += sumDy[c];
+                }
+
+                table.Seal();
+                if (xs.ElementCount != 0)
+                {
+                    ChannelKernels.InputGradient(xs, dys, dxs, train.ChannelAxis, table, threads);
+                }
             }
 
-            if (sync is not null)
-            {
-                SyncStatistics.AllSum(sync, sums);
-            }
-
-            long n = chunk.Moments.Count;
             for (int c = 0; c < channels; c++)
             {
-                double invstd = chunk.InverseStd[c];
-                double r = chunk.R?[c] ?? 1;
-                double gamma = (train.Config.Scale ? double.CreateTruncating(train.UsedState.Gamma[c]) : 1) * r;
-                a[c] = T.CreateTruncating(gamma * invstd);
-                b[c] = T.CreateTruncating(-gamma * invstd * invstd * invstd * dot[c] / n);
-                c0[c] = T.CreateTruncating(-gamma * invstd * sumDy[c] / n);
-                gammaGradient[c] += (r * dot[c] * invstd) + (chunk.D is null ? 0 : chunk.D[c] * sumDy[c]);
-                betaGradient[c] += sumDy[c];
+                gammaGradient[c] = T.CreateTruncating(gammaSum[c]);
+                betaGradient[c] = T.CreateTruncating(betaSum[c]);
             }
-
-            if (xs.ElementCount != 0)
-            {
-                SplitMean<T>(mean, high, low);
-                ChannelKernels.InputGradient(xs, dys, dxs, train.ChannelAxis, high, low, a, b, c0);
-            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
         }
 
         return new BatchNormGradients<T>(
             inputGradient,
-            train.Config.Scale ? ReadOnlyVector<T>.Create(Cast<T>(gammaGradient)) : null,
-            train.Config.Center ? ReadOnlyVector<T>.Create(Cast<T>(betaGradient)) : null);
-    }
-
-    private static T[] Cast<T>(double[] values)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var result = new T[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            result[i] = T.CreateTruncating(values[i]);
-        }
-
-        return result;
+            train.Config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
+            train.Config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
     }
 
     /// <summary>
@@ -117,38 +126,71 @@ public static partial class BatchNorm
     public static BatchNormGradients<T> BackwardInference<T>(TensorView<T> dy, TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
+        return BackwardInference(dy, x, state, config, Tensor<T>.Zeros(x.Lengths).View);
+    }
+
+    /// <summary>
+    /// Like <see cref="BackwardInference{T}(TensorView{T}, TensorView{T}, BatchNormState{T}, BatchNormConfig)"/>, writing dx
+    /// into <paramref name="inputGradient"/> (the input's lengths, any strides; it may be <paramref name="dy"/> itself).
+    /// </summary>
+    /// <exception cref="ArgumentException">As that overload, and <paramref name="inputGradient"/> lengths differ.</exception>
+    public static BatchNormGradients<T> BackwardInference<T>(
+        TensorView<T> dy, TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> inputGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         config ??= BatchNormConfig.Tensorpack;
         ArgumentNullException.ThrowIfNull(dy);
         int axis = Validate(x, state, config);
         CheckSameLengths(x, dy, nameof(dy));
+        CheckSameLengths(x, inputGradient, nameof(inputGradient));
         int channels = state.Channels;
-        var mean = new double[channels];
-        var sumDy = new double[channels];
-        var dot = new double[channels];
-        var a = new T[channels];
-        var zero = new T[channels];
+        int threads = config.WorkerThreads;
         var gammaGradient = new T[channels];
         var betaGradient = new T[channels];
-        for (int c = 0; c < channels; c++)
+        var buffer = ArrayPool<double>.Shared.Rent(3 * channels);
+        using var table = new CoefficientTable<T>(channels, GradientTableRows);
+        try
         {
-            mean[c] = double.CreateTruncating(state.MovingMean[c]);
+            var mean = buffer.AsSpan(0, channels);
+            var sumDy = buffer.AsSpan(channels, channels);
+            var dot = buffer.AsSpan(2 * channels, channels);
+            sumDy.Clear();
+            dot.Clear();
+            for (int c = 0; c < channels; c++)
+            {
+                mean[c] = double.CreateTruncating(state.MovingMean[c]);
+            }
+
+            ChannelKernels.SplitMean(mean, table);
+            table.Seal();
+            ChannelKernels.GradientSums(x, dy, axis, table, sumDy, dot, threads);
+            var p = table.Row(2);
+            for (int c = 0; c < channels; c++)
+            {
+                double invstd = 1 / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon);
+                double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
+                p[c] = T.CreateTruncating(gamma * invstd);
+                gammaGradient[c] = T.CreateTruncating(dot[c] * invstd);
+                betaGradient[c] = T.CreateTruncating(sumDy[c]);
+            }
+
+            // The scale operator reads its one coefficient from row 0: move p there once the sums no longer need m_hi.
+            p.CopyTo(table.Row(0));
+            table.Seal();
+            ChannelKernels.ScaleGradient(dy, inputGradient, axis, table, threads);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
         }
 
-        ChannelKernels.GradientSums(x, dy, axis, mean, sumDy, dot);
-        for (int c = 0; c < channels; c++)
-        {
-            double invstd = 1 / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon);
-            double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
-            a[c] = T.CreateTruncating(gamma * invstd);
-            gammaGradient[c] = T.CreateTruncating(dot[c] * invstd);
-            betaGradient[c] = T.CreateTruncating(sumDy[c]);
-        }
-
-        var dx = Tensor<T>.Zeros(x.Lengths);
-        ChannelKernels.InputGradient<T>(x, dy, dx.View, axis, zero, zero, a, zero, zero);
         return new BatchNormGradients<T>(
-            dx.View,
+            inputGradient,
             config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
             config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
     }
+
+    /// <summary>Rows of the inference backward's table: m_hi and m_lo for the sums, then the scale p.</summary>
+    private const int GradientTableRows = 3;
 }

@@ -28,11 +28,17 @@ public static partial class BatchNorm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(sync);
-        var destination = LocalPhase.Run(sync, () =>
+        TensorView<T> destination;
+        try
         {
             ArgumentNullException.ThrowIfNull(x);
-            return Tensor<T>.Zeros(x.Lengths).View;
-        });
+            destination = Tensor<T>.Zeros(x.Lengths).View;
+        }
+        catch (Exception ex) when (LocalPhase.FailPeers(sync, ex))
+        {
+            throw LocalPhase.Unreachable();
+        }
+
         return Train(x, state, config, destination, sync);
     }
 

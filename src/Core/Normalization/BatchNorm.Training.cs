@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using BnNative.Kernels;
 using BnNative.Moments;
 using BnNative.Sync;
 using BnNative.Tensors;
@@ -51,20 +52,25 @@ public static partial class BatchNorm
         TensorView<T> x, BatchNormState<T> state, BatchNormConfig config, TensorView<T> destination, IStatisticsExchange? sync)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (axis, chunkLength, local) = LocalPhase.Run(sync, () =>
+        int axis;
+        int chunkLength;
+        BatchMoments[] local;
+        try
         {
-            int axis = Validate(x, state, config, allowEmpty: sync is not null);
+            axis = Validate(x, state, config, allowEmpty: sync is not null);
             CheckSameLengths(x, destination, nameof(destination));
-            int chunkLength = ChunkLength(x, axis, config, sync);
-            var local = new BatchMoments[x.Lengths[0] == 0 ? 1 : x.Lengths[0] / chunkLength];
+            chunkLength = ChunkLength(x, axis, config, sync);
+            local = new BatchMoments[x.Lengths[0] == 0 ? 1 : x.Lengths[0] / chunkLength];
             for (int k = 0; k < local.Length; k++)
             {
                 var part = local.Length == 1 ? x : x.Slice(0, k * chunkLength, chunkLength);
                 local[k] = part.ElementCount == 0 ? BatchMoments.Empty(state.Channels) : config.Moments.Compute(part, axis, config.Threads);
             }
-
-            return (axis, chunkLength, local);
-        });
+        }
+        catch (Exception ex) when (LocalPhase.FailPeers(sync, ex))
+        {
+            throw LocalPhase.Unreachable();
+        }
 
         var moments = local;
         if (sync is not null)
@@ -101,25 +107,24 @@ public static partial class BatchNorm
         }
 
         int channels = state.Channels;
-        var workspace = new T[4 * channels];
-        var scale = new double[channels];
-        var offset = new double[channels];
+        using var table = new CoefficientTable<T>(channels, NormalizeOperator<T>.Coefficients);
         foreach (var chunk in chunks)
         {
+            ChannelKernels.SplitMean(chunk.Moments.Mean.AsSpan(), table);
+            var scale = table.Row(2);
+            var offset = table.Row(3);
             for (int c = 0; c < channels; c++)
             {
                 double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
                 double beta = config.Center ? double.CreateTruncating(state.Beta[c]) : 0;
-                scale[c] = gamma * (chunk.R?[c] ?? 1) * chunk.InverseStd[c];
-                offset[c] = chunk.D is null ? beta : (gamma * chunk.D[c]) + beta;
+                scale[c] = T.CreateTruncating(gamma * (chunk.R?[c] ?? 1) * chunk.InverseStd[c]);
+                offset[c] = T.CreateTruncating(chunk.D is null ? beta : (gamma * chunk.D[c]) + beta);
             }
 
+            table.Seal();
             var xs = chunks.Length == 1 ? x : x.Slice(0, chunk.Start, chunk.Length);
             var ys = chunks.Length == 1 ? destination : destination.Slice(0, chunk.Start, chunk.Length);
-            if (xs.ElementCount != 0)
-            {
-                ApplyAffine(xs, ys, axis, chunk.Moments.Mean.AsSpan(), scale, offset, workspace);
-            }
+            ChannelKernels.Normalize(xs, ys, axis, table, config.WorkerThreads);
         }
 
         return new BatchNormTrainResult<T>(destination, next, merged, pending, x, axis, config, state, chunks, sync);

@@ -148,7 +148,10 @@ public sealed record BatchNormConfig
         init => _moments = value ?? throw new ArgumentNullException(nameof(Moments));
     }
 
-    /// <summary>Worker threads for the batch moments, ≥ 1; null uses every core. Results do not depend on it.</summary>
+    /// <summary>
+    /// Threads for every pass of a step (moments, normalization, gradient sums, input gradient), ≥ 1; null uses every
+    /// core. Work is cut into chunks that depend only on the shape, so results do not depend on it.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1.</exception>
     public int? Threads
     {
@@ -157,6 +160,9 @@ public sealed record BatchNormConfig
             ? value
             : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be ≥ 1 (or null for every core).");
     }
+
+    /// <summary>The thread count the passes use: <see cref="Threads"/>, or the number of logical cores.</summary>
+    internal int WorkerThreads => _threads ?? Environment.ProcessorCount;
 
     /// <summary>
     /// Ghost batch norm (SPEC §6): in training, the batch (axis 0) is split into contiguous chunks of this many samples,

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using BnNative.Kernels;
 using BnNative.Moments;
 using BnNative.Tensors;
@@ -7,49 +7,53 @@ using BnNative.Tensors;
 namespace BnNative.Normalization;
 
 /// <summary>
-/// The element-wise and gradient passes of batch normalization, as the operators of the shared kernel design
-/// (<see cref="ChannelMap"/>, <see cref="ChannelSums"/>): per-channel coefficients go into a
-/// <see cref="CoefficientTable{T}"/> and one walker runs the operator over any layout and thread count.
+/// The passes of batch normalization as operators of the shared kernel design: element-wise passes through
+/// <see cref="ChannelMap"/>, the backward pass's sums through <see cref="ChannelSums"/>. Callers fill a
+/// <see cref="CoefficientTable{T}"/> with the per-channel coefficients in the operator's order.
 /// </summary>
 internal static unsafe class ChannelKernels
 {
-    /// <summary>y = (x − mHi − mLo)·a + b per channel: the mean is subtracted first, in two parts, so its full precision reaches the difference.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Normalize<T>(
-        TensorView<T> x, TensorView<T> y, int axis, ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> scale, ReadOnlySpan<T> offset,
-        int threads = 1)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var table = new CoefficientTable<T>(meanHigh.Length, 4);
-        meanHigh.CopyTo(table.Row(0));
-        meanLow.CopyTo(table.Row(1));
-        scale.CopyTo(table.Row(2));
-        offset.CopyTo(table.Row(3));
-        table.Seal();
+    /// <summary>y = (x − m_hi − m_lo)·scale + offset (<see cref="NormalizeOperator{T}"/>: table rows m_hi, m_lo, scale, offset).</summary>
+    public static void Normalize<T>(TensorView<T> x, TensorView<T> y, int axis, in CoefficientTable<T> table, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
         ChannelMap.Run<T, NormalizeOperator<T>>(x, null, y, axis, table, threads);
-    }
 
-    /// <summary>Per channel, Σdy and Σ(x − mean)·dy (partial sums in T over at most 64 elements per lane, folded into double).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>dx = p·dy + q·(x − m_hi − m_lo) + r (<see cref="InputGradientOperator{T}"/>: table rows m_hi, m_lo, p, q, r).</summary>
+    public static void InputGradient<T>(TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis, in CoefficientTable<T> table, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ChannelMap.Run<T, InputGradientOperator<T>>(x, dy, dx, axis, table, threads);
+
+    /// <summary>dx = p·dy (<see cref="ScaleOperator{T}"/>: table row p).</summary>
+    public static void ScaleGradient<T>(TensorView<T> dy, TensorView<T> dx, int axis, in CoefficientTable<T> table, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ChannelMap.Run<T, ScaleOperator<T>>(dy, null, dx, axis, table, threads);
+
+    /// <summary>
+    /// Adds, per channel, Σdy to <paramref name="sumDy"/> and Σ(x − mean)·dy to <paramref name="sumDyCentered"/>
+    /// (<see cref="GradientProducts{T}"/>: table rows m_hi, m_lo; partial sums in T over at most 64 elements per lane,
+    /// folded into double). Nothing is read when x is empty.
+    /// </summary>
     public static void GradientSums<T>(
-        TensorView<T> x, TensorView<T> dy, int axis, ReadOnlySpan<double> mean, Span<double> sumDy, Span<double> sumDyCentered, int threads = 1)
+        TensorView<T> x, TensorView<T> dy, int axis, in CoefficientTable<T> table, Span<double> sumDy, Span<double> sumDyCentered, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (x.ElementCount == 0)
+        {
+            return;
+        }
+
         ShapeSet shapes = default;
         shapes[0] = x.Shape;
         shapes[1] = dy.Shape;
         if (!ChannelLayout.TryCreate(shapes[..2], axis, out var layout))
         {
             using var packed = new PackedViews<T>([x, dy], lastIsOutput: false);
-            GradientSums(packed.Views[0], packed.Views[1], axis, mean, sumDy, sumDyCentered, threads);
+            GradientSums(packed.Views[0], packed.Views[1], axis, table, sumDy, sumDyCentered, threads);
             return;
         }
 
-        int channels = mean.Length;
-        using var table = new CoefficientTable<T>(channels, 2);
-        SplitMean(mean, table.Row(0), table.Row(1));
-        table.Seal();
-        var totals = System.Buffers.ArrayPool<ChannelAccumulator>.Shared.Rent(channels);
+        int channels = table.Channels;
+        var totals = ArrayPool<ChannelAccumulator>.Shared.Rent(channels);
         try
         {
             fixed (T* a = x.Memory.Span)
@@ -68,40 +72,27 @@ internal static unsafe class ChannelKernels
         }
         finally
         {
-            System.Buffers.ArrayPool<ChannelAccumulator>.Shared.Return(totals);
+            ArrayPool<ChannelAccumulator>.Shared.Return(totals);
         }
     }
 
-    /// <summary>dx = a·dy + b·(x − mHi − mLo) + c per channel (the training-mode input gradient, coefficients precomputed).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void InputGradient<T>(
-        TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis,
-        ReadOnlySpan<T> meanHigh, ReadOnlySpan<T> meanLow, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, int threads = 1)
+    /// <summary>
+    /// Fills table rows 0 and 1 with the mean as a high part in T plus the remainder in T, so that x − high − low keeps
+    /// the mean's double precision (SPEC §4: rounding a mean near 1e4 to float alone costs about 1e-3).
+    /// </summary>
+    public static void SplitMean<T>(ReadOnlySpan<double> mean, in CoefficientTable<T> table)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        using var table = new CoefficientTable<T>(meanHigh.Length, 5);
-        meanHigh.CopyTo(table.Row(0));
-        meanLow.CopyTo(table.Row(1));
-        a.CopyTo(table.Row(2));
-        b.CopyTo(table.Row(3));
-        c.CopyTo(table.Row(4));
-        table.Seal();
-        ChannelMap.Run<T, InputGradientOperator<T>>(x, dy, dx, axis, table, threads);
-    }
-
-    /// <summary>dx = a·dy per channel (the inference-mode input gradient).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleGradient<T>(TensorView<T> dy, TensorView<T> dx, int axis, ReadOnlySpan<T> a, int threads = 1)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var table = new CoefficientTable<T>(a.Length, 1);
-        a.CopyTo(table.Row(0));
-        table.Seal();
-        ChannelMap.Run<T, ScaleOperator<T>>(dy, null, dx, axis, table, threads);
+        var high = table.Row(0);
+        var low = table.Row(1);
+        for (int c = 0; c < mean.Length; c++)
+        {
+            high[c] = T.CreateTruncating(mean[c]);
+            low[c] = T.CreateTruncating(mean[c] - double.CreateTruncating(high[c]));
+        }
     }
 
     /// <summary>True when every element of <paramref name="x"/> is finite; on failure, the first offending value in memory-walk order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite<T>(TensorView<T> x, out T firstBad)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -128,8 +119,7 @@ internal static unsafe class ChannelKernels
         {
             for (int c = 0; c < runs; c++)
             {
-                var run = data.Slice((int)(cursor.Offset(0) + (c * layout.ChannelStride(0))), runLength);
-                foreach (T value in run)
+                foreach (T value in data.Slice((int)(cursor.Offset(0) + (c * layout.ChannelStride(0))), runLength))
                 {
                     if (!T.IsFinite(value))
                     {
@@ -143,19 +133,5 @@ internal static unsafe class ChannelKernels
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// The mean as a high part in T plus the remainder in T, so that x − high − low keeps the mean's double precision
-    /// (SPEC §4: rounding a mean near 1e4 to float alone costs about 1e-3).
-    /// </summary>
-    public static void SplitMean<T>(ReadOnlySpan<double> mean, Span<T> high, Span<T> low)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int c = 0; c < mean.Length; c++)
-        {
-            high[c] = T.CreateTruncating(mean[c]);
-            low[c] = T.CreateTruncating(mean[c] - double.CreateTruncating(high[c]));
-        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class BenchCommandTests : IDisposable
         foreach (var row in rows)
         {
             Assert.Equal("4,3,5,5", row.GetProperty("shape").GetString());
-            Assert.Equal("auto", row.GetProperty("backend").GetString());
+            Assert.Equal("simd", row.GetProperty("backend").GetString());
             double median = row.GetProperty("median_ms").GetDouble();
             double floor = row.GetProperty("floor_ms").GetDouble();
             Assert.True(double.IsFinite(median) && median > 0, $"median_ms {median}");
