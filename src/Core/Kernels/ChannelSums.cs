@@ -58,7 +58,6 @@ internal static unsafe class ChannelSums
         var slots = ArrayPool<ChannelAccumulator>.Shared.Rent(slotCount);
         try
         {
-            slots.AsSpan(0, slotCount).Clear();
             fixed (ChannelAccumulator* pslots = slots)
             {
                 var job = new SumJob<T>
@@ -183,6 +182,7 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref var job = ref Unsafe.AsRef<SumJob<T>>(state);
+        new Span<ChannelAccumulator>(job.Slots + (chunk * job.Plan.SlotsPerChunk), job.Plan.SlotsPerChunk).Clear();
         job.Chunk(ref job, chunk);
     }
 
@@ -228,7 +228,7 @@ internal static unsafe class ChannelSums
         where TOp : struct, IChannelSums<T>
     {
         int width = Vector<T>.Count;
-        T* broadcast = stackalloc T[2 * width];
+        T* broadcast = stackalloc T[width];
         int* phases = stackalloc int[MaxPeriodVectors];
         T* partial = stackalloc T[2 * MaxPeriodVectors * width];
         var visitor = new RunSums<T, TOp>(broadcast, phases, partial, job.Table, job.TableStride);
@@ -262,9 +262,7 @@ internal static unsafe class ChannelSums
             int period = RunPeriodVectors * width;
             int checkLength = CheckRows * width;
             T high = _table[channel];
-            T low = _table[_tableStride + channel];
             new Span<T>(_broadcast, width).Fill(high);
-            new Span<T>(_broadcast + width, width).Fill(low);
             for (int checkStart = 0; checkStart < length; checkStart += checkLength)
             {
                 int checkEnd = Math.Min(length, checkStart + checkLength);
@@ -274,8 +272,8 @@ internal static unsafe class ChannelSums
                 while (checkEnd - i >= period)
                 {
                     int periods = Math.Min(FoldLength, (checkEnd - i) / period);
-                    SumPeriods<T, TOp>(a + i, b + i, period, period, periods, RunPeriodVectors, _broadcast, _broadcast + width, _phases, _partial);
-                    (double f1, double f2) = FoldAll(_partial, period);
+                    SumPeriods<T, TOp>(a + i, b + i, period, period, periods, RunPeriodVectors, _broadcast, _phases, _partial);
+                    (double f1, double f2) = FoldChains(_partial);
                     s1 += f1;
                     s2 += f2;
                     i += periods * period;
@@ -283,8 +281,8 @@ internal static unsafe class ChannelSums
 
                 for (; i < checkEnd; i++)
                 {
-                    s1 += double.CreateTruncating(TOp.First(a[i], b[i], high, low, T.Zero));
-                    s2 += double.CreateTruncating(TOp.Second(a[i], b[i], high, low, T.Zero));
+                    s1 += double.CreateTruncating(TOp.First(a[i], b[i], high, T.Zero));
+                    s2 += double.CreateTruncating(TOp.Second(a[i], b[i], high, T.Zero));
                 }
 
                 Commit<TOp, T>(ref slot, checkEnd - checkStart, s1, s2, out bool refused);
@@ -317,18 +315,22 @@ internal static unsafe class ChannelSums
         int periodVectors = cycle / width;
         bool flat = periodVectors <= MaxPeriodVectors;
         double[]? rented = channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
+        int slack = PageBytes / sizeof(T);
+        T[]? rentedPartial = channels > 1024 ? ArrayPool<T>.Shared.Rent((2 * channels) + slack) : null;
         Span<double> sums = rented ?? stackalloc double[2 * channels];
+        Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
         T* partial = stackalloc T[2 * MaxPeriodVectors * width];
         T* high = job.Table;
-        T* low = job.Table + job.TableStride;
         try
         {
             sums.Clear();
+            fixed (T* rowBuffer = rowPartials)
             fixed (double* sum = sums)
             {
                 double* sum2 = sum + channels;
                 var cursor = new OuterCursor(layout, first);
+                T* rowPartial = AwayFromRows(rowBuffer, job.A + cursor.Offset(0), cursor.InnermostStride(0));
                 long checkStart = first;
                 for (long row = first; row < end;)
                 {
@@ -342,11 +344,11 @@ internal static unsafe class ChannelSums
                         long sb = TOp.ReadsSecond ? cursor.InnermostStride(1) : sa;
                         if (flat && (stretch == 1 || (sa == channels && sb == channels)))
                         {
-                            FlatStretch<T, TOp>(a, b, (long)stretch * channels, channels, periodVectors, high, low, phases, partial, sum, sum2);
+                            FlatStretch<T, TOp>(a, b, (long)stretch * channels, channels, periodVectors, high, phases, partial, sum, sum2);
                         }
                         else
                         {
-                            ColumnGroups<T, TOp>(a, b, (nint)sa, (nint)sb, stretch, channels, high, low, phases, partial, sum, sum2);
+                            RowsInOrder<T, TOp>(a, b, (nint)sa, (nint)sb, stretch, channels, high, rowPartial, sum, sum2);
                         }
 
                         cursor.Advance(stretch);
@@ -378,13 +380,18 @@ internal static unsafe class ChannelSums
             {
                 ArrayPool<double>.Shared.Return(rented);
             }
+
+            if (rentedPartial is not null)
+            {
+                ArrayPool<T>.Shared.Return(rentedPartial);
+            }
         }
     }
 
     /// <summary>A flat stretch of whole rows: periods of one channel cycle, lanes mapped back to channel f mod C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FlatStretch<T, TOp>(
-        T* a, T* b, long length, int channels, int periodVectors, T* high, T* low, int* phases, T* partial, double* sum, double* sum2)
+        T* a, T* b, long length, int channels, int periodVectors, T* high, int* phases, T* partial, double* sum, double* sum2)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
@@ -396,7 +403,7 @@ internal static unsafe class ChannelSums
         }
 
         int periods = (int)(length / period);
-        SumPeriods<T, TOp>(a, b, period, period, periods, periodVectors, high, low, phases, partial);
+        SumPeriods<T, TOp>(a, b, period, period, periods, periodVectors, high, phases, partial);
         T* partial2 = partial + (MaxPeriodVectors * width);
         for (int f = 0, c = 0; f < period; f++)
         {
@@ -410,8 +417,8 @@ internal static unsafe class ChannelSums
 
         for (long f = (long)periods * period, c = 0; f < length; f++)
         {
-            sum[c] += double.CreateTruncating(TOp.First(a[f], b[f], high[c], low[c], T.Zero));
-            sum2[c] += double.CreateTruncating(TOp.Second(a[f], b[f], high[c], low[c], T.Zero));
+            sum[c] += double.CreateTruncating(TOp.First(a[f], b[f], high[c], T.Zero));
+            sum2[c] += double.CreateTruncating(TOp.Second(a[f], b[f], high[c], T.Zero));
             if (++c == channels)
             {
                 c = 0;
@@ -419,99 +426,132 @@ internal static unsafe class ChannelSums
         }
     }
 
-    /// <summary>Rows <paramref name="strideA"/> apart: groups of up to eight vectors of channels down the rows, then the remaining channels one by one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ColumnGroups<T, TOp>(
-        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, T* low, int* phases, T* partial, double* sum, double* sum2)
+    /// <summary>
+    /// Rows <paramref name="strideA"/> apart, read strictly in memory order: per-channel partial sums in T live in an
+    /// L1-resident buffer (<paramref name="partial"/>, 2·C) and fold into double once per block of at most
+    /// <see cref="FoldLength"/> rows. Walking down the rows in column groups instead keeps the sums in registers but
+    /// reads several strided streams, and rows of 1–2 KB alias in the L1 cache: measured 2–3× slower here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RowsInOrder<T, TOp>(
+        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, T* partial, double* sum, double* sum2)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
         int width = Vector<T>.Count;
         int vectorChannels = channels - (channels % width);
-        T* partial2 = partial + (MaxPeriodVectors * width);
-        for (int group = 0; group < vectorChannels; group += MaxPeriodVectors * width)
+        T* partial2 = partial + channels;
+        new Span<T>(partial, 2 * channels).Clear();
+        for (int r = 0; r < rows; r++, a += strideA, b += strideB)
         {
-            int vectors = Math.Min(MaxPeriodVectors, (vectorChannels - group) / width);
-            for (int k = 0; k < vectors; k++)
+            int c = 0;
+            for (; c < vectorChannels; c += width)
             {
-                phases[k] = group + (k * width);
+                var x = Vector.Load(a + c);
+                var y = TOp.ReadsSecond ? Vector.Load(b + c) : x;
+                var k = Vector.Load(high + c);
+                TOp.First(x, y, k, Vector.Load(partial + c)).Store(partial + c);
+                TOp.Second(x, y, k, Vector.Load(partial2 + c)).Store(partial2 + c);
             }
 
-            SumPeriods<T, TOp>(a + group, b + group, strideA, strideB, rows, vectors, high, low, phases, partial);
-            for (int f = 0; f < vectors * width; f++)
+            for (; c < channels; c++)
             {
-                sum[group + f] += double.CreateTruncating(partial[f]);
-                sum2[group + f] += double.CreateTruncating(partial2[f]);
+                partial[c] = TOp.First(a[c], b[c], high[c], partial[c]);
+                partial2[c] = TOp.Second(a[c], b[c], high[c], partial2[c]);
             }
         }
 
-        for (int c = vectorChannels; c < channels; c++)
+        for (int c = 0; c < channels; c++)
         {
-            T s1 = T.Zero;
-            T s2 = T.Zero;
-            for (int r = 0; r < rows; r++)
-            {
-                s1 = TOp.First(a[(r * strideA) + c], b[(r * strideB) + c], high[c], low[c], s1);
-                s2 = TOp.Second(a[(r * strideA) + c], b[(r * strideB) + c], high[c], low[c], s2);
-            }
-
-            sum[c] += double.CreateTruncating(s1);
-            sum2[c] += double.CreateTruncating(s2);
+            sum[c] += double.CreateTruncating(partial[c]);
+            sum2[c] += double.CreateTruncating(partial2[c]);
         }
     }
 
     /// <summary>
     /// The one vectorized reduction loop: <paramref name="periods"/> periods of <paramref name="vectors"/> (≤ 8) vectors,
     /// period r at a + r·strideA (and b + r·strideB); vector k of every period adds into accumulator pair k, whose
-    /// m_hi/m_lo are read at table offset phases[k]. The pairs are stored to <paramref name="partial"/> (S1 then S2, eight
-    /// vectors each). Each lane takes <paramref name="periods"/> ≤ <see cref="FoldLength"/> elements.
+    /// shift is read at table offset phases[k]. The pairs are stored to <paramref name="partial"/> (S1 then S2, eight
+    /// vectors each). Each lane takes <paramref name="periods"/> ≤ <see cref="FoldLength"/> elements. The accumulators
+    /// and shifts stay in registers: the loop body calls nothing that takes their address.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SumPeriods<T, TOp>(
-        T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, T* low, int* phases, T* partial)
+    private static void SumPeriods<T, TOp>(T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, int* phases, T* partial)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
         int w = Vector<T>.Count;
         Vector<T> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
         Vector<T> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
-        int h0 = phases[0], h1 = phases[1], h2 = phases[2], h3 = phases[3], h4 = phases[4], h5 = phases[5], h6 = phases[6], h7 = phases[7];
+        var k0 = Vector.Load(high + phases[0]);
+        var k1 = vectors > 1 ? Vector.Load(high + phases[1]) : default;
+        var k2 = vectors > 2 ? Vector.Load(high + phases[2]) : default;
+        var k3 = vectors > 3 ? Vector.Load(high + phases[3]) : default;
+        var k4 = vectors > 4 ? Vector.Load(high + phases[4]) : default;
+        var k5 = vectors > 5 ? Vector.Load(high + phases[5]) : default;
+        var k6 = vectors > 6 ? Vector.Load(high + phases[6]) : default;
+        var k7 = vectors > 7 ? Vector.Load(high + phases[7]) : default;
         for (int r = 0; r < periods; r++, a += strideA, b += strideB)
         {
-            Step<T, TOp>(a, b, high + h0, low + h0, ref p0, ref q0);
+            var x0 = Vector.Load(a);
+            var y0 = TOp.ReadsSecond ? Vector.Load(b) : x0;
+            p0 = TOp.First(x0, y0, k0, p0);
+            q0 = TOp.Second(x0, y0, k0, q0);
+
             if (vectors > 1)
             {
-                Step<T, TOp>(a + w, b + w, high + h1, low + h1, ref p1, ref q1);
+                var x1 = Vector.Load(a + w);
+                var y1 = TOp.ReadsSecond ? Vector.Load(b + w) : x1;
+                p1 = TOp.First(x1, y1, k1, p1);
+                q1 = TOp.Second(x1, y1, k1, q1);
             }
 
             if (vectors > 2)
             {
-                Step<T, TOp>(a + (2 * w), b + (2 * w), high + h2, low + h2, ref p2, ref q2);
+                var x2 = Vector.Load(a + (2 * w));
+                var y2 = TOp.ReadsSecond ? Vector.Load(b + (2 * w)) : x2;
+                p2 = TOp.First(x2, y2, k2, p2);
+                q2 = TOp.Second(x2, y2, k2, q2);
             }
 
             if (vectors > 3)
             {
-                Step<T, TOp>(a + (3 * w), b + (3 * w), high + h3, low + h3, ref p3, ref q3);
+                var x3 = Vector.Load(a + (3 * w));
+                var y3 = TOp.ReadsSecond ? Vector.Load(b + (3 * w)) : x3;
+                p3 = TOp.First(x3, y3, k3, p3);
+                q3 = TOp.Second(x3, y3, k3, q3);
             }
 
             if (vectors > 4)
             {
-                Step<T, TOp>(a + (4 * w), b + (4 * w), high + h4, low + h4, ref p4, ref q4);
+                var x4 = Vector.Load(a + (4 * w));
+                var y4 = TOp.ReadsSecond ? Vector.Load(b + (4 * w)) : x4;
+                p4 = TOp.First(x4, y4, k4, p4);
+                q4 = TOp.Second(x4, y4, k4, q4);
             }
 
             if (vectors > 5)
             {
-                Step<T, TOp>(a + (5 * w), b + (5 * w), high + h5, low + h5, ref p5, ref q5);
+                var x5 = Vector.Load(a + (5 * w));
+                var y5 = TOp.ReadsSecond ? Vector.Load(b + (5 * w)) : x5;
+                p5 = TOp.First(x5, y5, k5, p5);
+                q5 = TOp.Second(x5, y5, k5, q5);
             }
 
             if (vectors > 6)
             {
-                Step<T, TOp>(a + (6 * w), b + (6 * w), high + h6, low + h6, ref p6, ref q6);
+                var x6 = Vector.Load(a + (6 * w));
+                var y6 = TOp.ReadsSecond ? Vector.Load(b + (6 * w)) : x6;
+                p6 = TOp.First(x6, y6, k6, p6);
+                q6 = TOp.Second(x6, y6, k6, q6);
             }
 
             if (vectors > 7)
             {
-                Step<T, TOp>(a + (7 * w), b + (7 * w), high + h7, low + h7, ref p7, ref q7);
+                var x7 = Vector.Load(a + (7 * w));
+                var y7 = TOp.ReadsSecond ? Vector.Load(b + (7 * w)) : x7;
+                p7 = TOp.First(x7, y7, k7, p7);
+                q7 = TOp.Second(x7, y7, k7, q7);
             }
         }
 
@@ -534,33 +574,57 @@ internal static unsafe class ChannelSums
         q7.Store(second + (7 * w));
     }
 
+    /// <summary>
+    /// The S1 and S2 of the four chains of a run period, combined pairwise in T ((c0 + c1) + (c2 + c3): two more roundings
+    /// per lane) and the lanes summed in double.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<T, TOp>(T* a, T* b, T* high, T* low, ref Vector<T> s1, ref Vector<T> s2)
+    private static (double S1, double S2) FoldChains<T>(T* partial)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IChannelSums<T>
     {
-        var va = Vector.Load(a);
-        var vb = TOp.ReadsSecond ? Vector.Load(b) : va;
-        var vh = Vector.Load(high);
-        var vl = TOp.ReadsSecond ? Vector.Load(low) : vh;
-        s1 = TOp.First(va, vb, vh, vl, s1);
-        s2 = TOp.Second(va, vb, vh, vl, s2);
+        int w = Vector<T>.Count;
+        T* second = partial + (MaxPeriodVectors * w);
+        var s1 = (Vector.Load(partial) + Vector.Load(partial + w)) + (Vector.Load(partial + (2 * w)) + Vector.Load(partial + (3 * w)));
+        var s2 = (Vector.Load(second) + Vector.Load(second + w)) + (Vector.Load(second + (2 * w)) + Vector.Load(second + (3 * w)));
+        return (SumToDouble(s1), SumToDouble(s2));
     }
 
-    /// <summary>Sums of the first <paramref name="count"/> partials of S1 and S2 in double.</summary>
-    private static (double S1, double S2) FoldAll<T>(T* partial, int count)
+    /// <summary>The lanes of <paramref name="v"/> summed in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double SumToDouble<T>(Vector<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* second = partial + (MaxPeriodVectors * Vector<T>.Count);
-        double s1 = 0;
-        double s2 = 0;
-        for (int f = 0; f < count; f++)
+        if (typeof(T) == typeof(float))
         {
-            s1 += double.CreateTruncating(partial[f]);
-            s2 += double.CreateTruncating(second[f]);
+            Vector.Widen(v.As<T, float>(), out var low, out var high);
+            return Vector.Sum(low + high);
         }
 
-        return (s1, s2);
+        return Vector.Sum(v.As<T, double>());
+    }
+
+    /// <summary>Bytes of the address bits a load is compared against pending stores on (4K aliasing).</summary>
+    private const int PageBytes = 4096;
+
+    /// <summary>
+    /// A place in <paramref name="buffer"/> (which has <see cref="PageBytes"/> of slack) for the row partial sums whose
+    /// address modulo 4 KiB lies halfway between those of the rows (which repeat every gcd(row stride, 4 KiB) bytes):
+    /// a load of the next data vector then never matches a pending store to the partials in the low 12 address bits,
+    /// which stalls it (4K aliasing; rows of 1 or 2 KiB hit it on every other row otherwise).
+    /// </summary>
+    private static T* AwayFromRows<T>(T* buffer, T* row, long rowStride)
+        where T : unmanaged
+    {
+        int period = Gcd((int)((rowStride * sizeof(T)) % PageBytes), PageBytes);
+        if (period == 0)
+        {
+            period = PageBytes;
+        }
+
+        nint target = (nint)(((nuint)row + (nuint)(period / 2)) % (nuint)period);
+        nint at = (nint)((nuint)buffer % (nuint)period);
+        nint shift = (target - at + period) % period;
+        return (T*)((byte*)buffer + (shift & ~(nint)(sizeof(T) - 1)));
     }
 
     private static int Gcd(int a, int b)

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace BnNative.Kernels;
 
 /// <summary>
-/// A per-channel pair of sums, S1 = Σ first(a, b) and S2 = Σ second(a, b), around the channel's value m = m_hi + m_lo.
+/// A per-channel pair of sums, S1 = Σ first(a, b) and S2 = Σ second(a, b), around the channel's value m (in T).
 /// Written once as vector and scalar accumulation steps; <see cref="ChannelSums"/> drives it over any layout.
 /// </summary>
 internal interface IChannelSums<T>
@@ -20,19 +20,19 @@ internal interface IChannelSums<T>
     static abstract bool Checked { get; }
 
     /// <summary>s1 plus the first term.</summary>
-    static abstract Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s1);
+    static abstract Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s1);
 
     /// <summary>s2 plus the second term.</summary>
-    static abstract Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s2);
+    static abstract Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s2);
 
     /// <summary>s1 plus the first term, one element.</summary>
-    static abstract T First(T a, T b, T high, T low, T s1);
+    static abstract T First(T a, T b, T high, T s1);
 
     /// <summary>s2 plus the second term, one element.</summary>
-    static abstract T Second(T a, T b, T high, T low, T s2);
+    static abstract T Second(T a, T b, T high, T s2);
 }
 
-/// <summary>Shifted moments: S1 = Σ(x − K), S2 = Σ(x − K)² around the channel's shift K (exact in T, so m_lo is unused).</summary>
+/// <summary>Shifted moments: S1 = Σ(x − K), S2 = Σ(x − K)² around the channel's shift K.</summary>
 internal readonly struct ShiftedSquares<T> : IChannelSums<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -41,27 +41,30 @@ internal readonly struct ShiftedSquares<T> : IChannelSums<T>
     public static bool Checked => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s1) => s1 + (a - high);
+    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s1) => s1 + (a - high);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s2)
+    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s2)
     {
         var d = a - high;
         return VectorMath.MultiplyAdd(d, d, s2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T First(T a, T b, T high, T low, T s1) => s1 + (a - high);
+    public static T First(T a, T b, T high, T s1) => s1 + (a - high);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Second(T a, T b, T high, T low, T s2)
+    public static T Second(T a, T b, T high, T s2)
     {
         T d = a - high;
         return T.FusedMultiplyAdd(d, d, s2);
     }
 }
 
-/// <summary>The backward pass's sums: S1 = Σdy, S2 = Σ(x − mean)·dy, with a = x, b = dy and the mean in two parts.</summary>
+/// <summary>
+/// The backward pass's sums: S1 = Σdy, S2 = Σ(x − m_hi)·dy, with a = x and b = dy. The caller subtracts m_lo·S1 in
+/// double, which gives Σ(x − mean)·dy with the mean's full precision (m_lo is below half an ulp of m_hi).
+/// </summary>
 internal readonly struct GradientProducts<T> : IChannelSums<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -70,17 +73,17 @@ internal readonly struct GradientProducts<T> : IChannelSums<T>
     public static bool Checked => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s1) => s1 + b;
+    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s1) => s1 + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> low, Vector<T> s2) =>
-        VectorMath.MultiplyAdd(a - high - low, b, s2);
+    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s2) =>
+        VectorMath.MultiplyAdd(a - high, b, s2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T First(T a, T b, T high, T low, T s1) => s1 + b;
+    public static T First(T a, T b, T high, T s1) => s1 + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Second(T a, T b, T high, T low, T s2) => T.FusedMultiplyAdd(a - high - low, b, s2);
+    public static T Second(T a, T b, T high, T s2) => T.FusedMultiplyAdd(a - high, b, s2);
 }
 
 /// <summary>Fused multiply-add on <see cref="Vector{T}"/> of float or double (one rounding).</summary>

@@ -30,7 +30,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
     /// <summary>Largest loss of relative precision to cancellation accepted in a block before it is recomputed exactly.</summary>
     public const double MaxAmplification = ChannelSums.MaxAmplification;
 
-    private const int ShiftSamples = 16;
+    private const int ShiftSamples = 5;
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

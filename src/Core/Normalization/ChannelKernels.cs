@@ -30,7 +30,7 @@ internal static unsafe class ChannelKernels
 
     /// <summary>
     /// Adds, per channel, Σdy to <paramref name="sumDy"/> and Σ(x − mean)·dy to <paramref name="sumDyCentered"/>
-    /// (<see cref="GradientProducts{T}"/>: table rows m_hi, m_lo; partial sums in T over at most 64 elements per lane,
+    /// (<see cref="GradientProducts{T}"/> around table row m_hi, corrected by row m_lo in double; partial sums in T over at most 64 elements per lane,
     /// folded into double). Nothing is read when x is empty.
     /// </summary>
     public static void GradientSums<T>(
@@ -63,11 +63,13 @@ internal static unsafe class ChannelKernels
                 ChannelSums.Run(layout, a, b, k, table.Stride, &ChannelSums.Accumulate<T, GradientProducts<T>>, 0, totals.AsSpan(0, channels), threads);
             }
 
+            var low = table.Row(1);
             for (int c = 0; c < channels; c++)
             {
+                // The operator summed (x − m_hi)·dy; Σ(x − m_hi − m_lo)·dy = that − m_lo·Σdy, with m_lo tiny.
                 (double s1, double s2) = totals[c].Sums;
                 sumDy[c] += s1;
-                sumDyCentered[c] += s2;
+                sumDyCentered[c] += s2 - (double.CreateTruncating(low[c]) * s1);
             }
         }
         finally
