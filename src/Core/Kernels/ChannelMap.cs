@@ -126,12 +126,20 @@ internal static unsafe class ChannelMap
         int c = (int)(first % channels);
         var runs = new OuterCursor(layout, first / channels);
         long ca = layout.ChannelStride(0), cb = layout.ChannelStride(1), co = layout.ChannelStride(2);
-        for (long pair = first; pair < end; pair++)
+        int inner = layout.Inner;
+
+        // Where consecutive channels' runs follow each other in every view (NCHW and its permuted views), the runs of one
+        // outer index are read as one stretch, so streamed stores stay whole, aligned lines across run boundaries.
+        bool backToBack = inner >= Vector<T>.Count && ca == inner && cb == inner && co == inner;
+        for (long pair = first; pair < end;)
         {
-            Broadcast<T, TOp>(
+            int count = backToBack ? (int)Math.Min(channels - c, end - pair) : 1;
+            Segments<T, TOp>(
                 job.A + runs.Offset(0) + (c * ca), job.B + runs.Offset(1) + (c * cb), job.Output + runs.Offset(2) + (c * co),
-                layout.Inner, job.K + c, job.KStride, job.Streaming);
-            if (++c == channels)
+                (long)count * inner, inner, job.K + c, job.KStride, job.Streaming);
+            pair += count;
+            c += count;
+            if (c == channels)
             {
                 c = 0;
                 runs.Advance(1);
@@ -139,41 +147,109 @@ internal static unsafe class ChannelMap
         }
     }
 
-    /// <summary>A contiguous run of one channel: the coefficients broadcast once.</summary>
+    /// <summary>
+    /// Runs of <paramref name="inner"/> elements of consecutive channels, back to back (<paramref name="length"/> a
+    /// multiple of it; one run when <paramref name="length"/> = <paramref name="inner"/>): each channel's coefficients
+    /// are broadcast once, and a vector that straddles two runs (possible only when inner ≥ the vector width) is
+    /// computed with both channels' coefficients and blended by lane.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Broadcast<T, TOp>(T* a, T* b, T* o, int length, T* k, int kStride, bool streaming)
+    private static void Segments<T, TOp>(T* a, T* b, T* o, long length, int inner, T* k, int kStride, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
     {
-        T k0 = k[0];
-        T k1 = TOp.Coefficients > 1 ? k[kStride] : T.Zero;
-        T k2 = TOp.Coefficients > 2 ? k[2 * kStride] : T.Zero;
-        T k3 = TOp.Coefficients > 3 ? k[3 * kStride] : T.Zero;
-        T k4 = TOp.Coefficients > 4 ? k[4 * kStride] : T.Zero;
         int width = Vector<T>.Count;
-        int i = 0;
+        var run = new Coefficients<T, TOp>(k, kStride);
+        long left = inner;
+        long i = 0;
         if (streaming)
         {
             for (; i < length && ((nuint)(o + i) % (nuint)VectorStore.VectorBytes) != 0; i++)
             {
-                o[i] = TOp.Apply(a[i], TOp.ReadsSecond ? b[i] : T.Zero, k0, k1, k2, k3, k4);
+                o[i] = run.Apply(a[i], TOp.ReadsSecond ? b[i] : T.Zero);
+                if (--left == 0)
+                {
+                    run.Next();
+                    left = inner;
+                }
             }
         }
 
-        var v0 = new Vector<T>(k0);
-        var v1 = new Vector<T>(k1);
-        var v2 = new Vector<T>(k2);
-        var v3 = new Vector<T>(k3);
-        var v4 = new Vector<T>(k4);
         for (; i + width <= length; i += width)
         {
+            var va = Vector.Load(a + i);
             var vb = TOp.ReadsSecond ? Vector.Load(b + i) : default;
-            VectorStore.Store(TOp.Apply(Vector.Load(a + i), vb, v0, v1, v2, v3, v4), o + i, streaming);
+            Vector<T> value;
+            if (left > width)
+            {
+                value = run.Apply(va, vb);
+                left -= width;
+            }
+            else
+            {
+                // Lanes below `left` finish this run; the rest start the next one.
+                var mask = Vector.LessThan(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(left)));
+                var current = run.Apply(va, vb);
+                run.Next();
+                value = Vector.ConditionalSelect(mask, current, run.Apply(va, vb));
+                left += inner - width;
+            }
+
+            VectorStore.Store(value, o + i, streaming);
         }
 
         for (; i < length; i++)
         {
-            o[i] = TOp.Apply(a[i], TOp.ReadsSecond ? b[i] : T.Zero, k0, k1, k2, k3, k4);
+            o[i] = run.Apply(a[i], TOp.ReadsSecond ? b[i] : T.Zero);
+            if (--left == 0)
+            {
+                run.Next();
+                left = inner;
+            }
+        }
+    }
+
+    /// <summary>One channel's coefficients broadcast to vectors, stepping to the next channel on <see cref="Next"/>.</summary>
+    private struct Coefficients<T, TOp>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T>
+    {
+        private readonly int _stride;
+        private T* _k;
+        private Vector<T> _v0;
+        private Vector<T> _v1;
+        private Vector<T> _v2;
+        private Vector<T> _v3;
+        private Vector<T> _v4;
+
+        public Coefficients(T* k, int stride)
+        {
+            _stride = stride;
+            _k = k;
+            Load();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Next()
+        {
+            _k++;
+            Load();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly Vector<T> Apply(Vector<T> a, Vector<T> b) => TOp.Apply(a, b, _v0, _v1, _v2, _v3, _v4);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly T Apply(T a, T b) => TOp.Apply(a, b, _v0[0], _v1[0], _v2[0], _v3[0], _v4[0]);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Load()
+        {
+            _v0 = new Vector<T>(_k[0]);
+            _v1 = TOp.Coefficients > 1 ? new Vector<T>(_k[_stride]) : default;
+            _v2 = TOp.Coefficients > 2 ? new Vector<T>(_k[2 * _stride]) : default;
+            _v3 = TOp.Coefficients > 3 ? new Vector<T>(_k[3 * _stride]) : default;
+            _v4 = TOp.Coefficients > 4 ? new Vector<T>(_k[4 * _stride]) : default;
         }
     }
 

@@ -4,41 +4,63 @@ using System.Runtime.CompilerServices;
 namespace BnNative.Kernels;
 
 /// <summary>
-/// y = (x − m_hi − m_lo)·scale + offset: the forward pass (training and inference). The mean is subtracted first, in a
-/// high and a low part, so its double precision reaches the difference (SPEC §4). Coefficients: m_hi, m_lo, scale, offset.
+/// y = (x − m_hi)·scale + offset′, fused: the forward pass (training and inference). The mean's high part m_hi (the mean
+/// rounded to T) is subtracted first, so the difference keeps the mean's precision where it matters (SPEC §4: x near a
+/// mean of 1e4); its low part m_lo = mean − m_hi enters through offset′ = offset − m_lo·scale, computed in double.
+/// Coefficients: m_hi, scale, offset′ (<see cref="Set"/>).
 /// </summary>
 internal readonly struct NormalizeOperator<T> : IChannelMap<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static int Coefficients => 4;
+    public static int Coefficients => 3;
 
     public static bool ReadsSecond => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) =>
-        ((a - k0 - k1) * k2) + k3;
+        VectorMath.MultiplyAdd(a - k0, k1, k2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => ((a - k0 - k1) * k2) + k3;
+    public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(a - k0, k1, k2);
+
+    /// <summary>Fills channel <paramref name="channel"/>'s coefficients for y = (x − mean)·scale + offset.</summary>
+    public static void Set(in CoefficientTable<T> table, int channel, double mean, double scale, double offset)
+    {
+        T high = T.CreateTruncating(mean);
+        table.Row(0)[channel] = high;
+        table.Row(1)[channel] = T.CreateTruncating(scale);
+        table.Row(2)[channel] = T.CreateTruncating(offset - ((mean - double.CreateTruncating(high)) * scale));
+    }
 }
 
 /// <summary>
-/// dx = p·dy + q·(x − m_hi − m_lo) + r: the training-mode input gradient with its per-channel factors precomputed.
-/// Inputs x and dy; coefficients m_hi, m_lo, p, q, r.
+/// dx = q·(x − m_hi) + (p·dy + r′), fused: the training-mode input gradient with its per-channel factors precomputed, the
+/// mean's low part folded into r′ = r − q·m_lo in double as in <see cref="NormalizeOperator{T}"/>. Inputs x and dy;
+/// coefficients m_hi, p, q, r′ (<see cref="Set"/>).
 /// </summary>
 internal readonly struct InputGradientOperator<T> : IChannelMap<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static int Coefficients => 5;
+    public static int Coefficients => 4;
 
     public static bool ReadsSecond => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) =>
-        (k2 * b) + (k3 * (a - k0 - k1)) + k4;
+        VectorMath.MultiplyAdd(k2, a - k0, VectorMath.MultiplyAdd(k1, b, k3));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => (k2 * b) + (k3 * (a - k0 - k1)) + k4;
+    public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(k2, a - k0, T.FusedMultiplyAdd(k1, b, k3));
+
+    /// <summary>Fills channel <paramref name="channel"/>'s coefficients for dx = p·dy + q·(x − mean) + r.</summary>
+    public static void Set(in CoefficientTable<T> table, int channel, double mean, double p, double q, double r)
+    {
+        T high = T.CreateTruncating(mean);
+        table.Row(0)[channel] = high;
+        table.Row(1)[channel] = T.CreateTruncating(p);
+        table.Row(2)[channel] = T.CreateTruncating(q);
+        table.Row(3)[channel] = T.CreateTruncating(r - (q * (mean - double.CreateTruncating(high))));
+    }
 }
 
 /// <summary>dx = p·dy: the inference-mode input gradient (the moving statistics are constants). Input dy; coefficient p.</summary>

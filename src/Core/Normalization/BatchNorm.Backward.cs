@@ -68,27 +68,24 @@ public static partial class BatchNorm
                 var xs = whole ? x : x.Slice(0, chunk.Start, chunk.Length);
                 var dys = whole ? dy : dy.Slice(0, chunk.Start, chunk.Length);
                 var dxs = whole ? inputGradient : inputGradient.Slice(0, chunk.Start, chunk.Length);
-                ChannelKernels.SplitMean(chunk.Moments.Mean.AsSpan(), table);
+                var mean = chunk.Moments.Mean.AsSpan();
+                ChannelKernels.SetMeans(mean, table);
                 table.Seal();
                 sums.Clear();
-                ChannelKernels.GradientSums(xs, dys, train.ChannelAxis, table, sumDy, dot, threads);
+                ChannelKernels.GradientSums(xs, dys, train.ChannelAxis, table, mean, sumDy, dot, threads);
                 if (sync is not null)
                 {
                     SyncStatistics.AllSum(sync, sums);
                 }
 
                 long n = chunk.Moments.Count;
-                var p = table.Row(2);
-                var q = table.Row(3);
-                var r0 = table.Row(4);
                 for (int c = 0; c < channels; c++)
                 {
                     double invstd = chunk.InverseStd[c];
                     double r = chunk.R?[c] ?? 1;
                     double gamma = (train.Config.Scale ? double.CreateTruncating(train.UsedState.Gamma[c]) : 1) * r;
-                    p[c] = T.CreateTruncating(gamma * invstd);
-                    q[c] = T.CreateTruncating(-gamma * invstd * invstd * invstd * dot[c] / n);
-                    r0[c] = T.CreateTruncating(-gamma * invstd * sumDy[c] / n);
+                    InputGradientOperator<T>.Set(
+                        table, c, mean[c], gamma * invstd, -gamma * invstd * invstd * invstd * dot[c] / n, -gamma * invstd * sumDy[c] / n);
                     gammaSum[c] += (r * dot[c] * invstd) + (chunk.D is null ? 0 : chunk.D[c] * sumDy[c]);
                     betaSum[c] += sumDy[c];
                 }
@@ -162,10 +159,10 @@ public static partial class BatchNorm
                 mean[c] = double.CreateTruncating(state.MovingMean[c]);
             }
 
-            ChannelKernels.SplitMean(mean, table);
+            ChannelKernels.SetMeans(mean, table);
             table.Seal();
-            ChannelKernels.GradientSums(x, dy, axis, table, sumDy, dot, threads);
-            var p = table.Row(2);
+            ChannelKernels.GradientSums(x, dy, axis, table, mean, sumDy, dot, threads);
+            var p = table.Row(1);
             for (int c = 0; c < channels; c++)
             {
                 double invstd = 1 / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon);
@@ -191,6 +188,6 @@ public static partial class BatchNorm
             config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
     }
 
-    /// <summary>Rows of the inference backward's table: m_hi and m_lo for the sums, then the scale p.</summary>
-    private const int GradientTableRows = 3;
+    /// <summary>Rows of the inference backward's table: m_hi for the sums, then the scale p.</summary>
+    private const int GradientTableRows = 2;
 }

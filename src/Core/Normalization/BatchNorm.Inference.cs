@@ -29,18 +29,13 @@ public static partial class BatchNorm
         CheckSameLengths(x, destination, nameof(destination));
         int channels = state.Channels;
         using var table = new CoefficientTable<T>(channels, NormalizeOperator<T>.Coefficients);
-        var high = table.Row(0);
-        var low = table.Row(1);
-        var scale = table.Row(2);
-        var offset = table.Row(3);
         for (int c = 0; c < channels; c++)
         {
-            double mean = double.CreateTruncating(state.MovingMean[c]);
-            high[c] = T.CreateTruncating(mean);
-            low[c] = T.CreateTruncating(mean - double.CreateTruncating(high[c]));
             double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
-            scale[c] = T.CreateTruncating(gamma / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon));
-            offset[c] = config.Center ? state.Beta[c] : T.Zero;
+            NormalizeOperator<T>.Set(
+                table, c, double.CreateTruncating(state.MovingMean[c]),
+                gamma / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon),
+                config.Center ? double.CreateTruncating(state.Beta[c]) : 0);
         }
 
         table.Seal();

@@ -110,15 +110,13 @@ public static partial class BatchNorm
         using var table = new CoefficientTable<T>(channels, NormalizeOperator<T>.Coefficients);
         foreach (var chunk in chunks)
         {
-            ChannelKernels.SplitMean(chunk.Moments.Mean.AsSpan(), table);
-            var scale = table.Row(2);
-            var offset = table.Row(3);
             for (int c = 0; c < channels; c++)
             {
                 double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
                 double beta = config.Center ? double.CreateTruncating(state.Beta[c]) : 0;
-                scale[c] = T.CreateTruncating(gamma * (chunk.R?[c] ?? 1) * chunk.InverseStd[c]);
-                offset[c] = T.CreateTruncating(chunk.D is null ? beta : (gamma * chunk.D[c]) + beta);
+                NormalizeOperator<T>.Set(
+                    table, c, chunk.Moments.Mean[c], gamma * (chunk.R?[c] ?? 1) * chunk.InverseStd[c],
+                    chunk.D is null ? beta : (gamma * chunk.D[c]) + beta);
             }
 
             table.Seal();

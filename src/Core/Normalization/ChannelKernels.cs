@@ -13,12 +13,12 @@ namespace BnNative.Normalization;
 /// </summary>
 internal static unsafe class ChannelKernels
 {
-    /// <summary>y = (x − m_hi − m_lo)·scale + offset (<see cref="NormalizeOperator{T}"/>: table rows m_hi, m_lo, scale, offset).</summary>
+    /// <summary>y = (x − mean)·scale + offset (<see cref="NormalizeOperator{T}"/>, table filled with its <c>Set</c>).</summary>
     public static void Normalize<T>(TensorView<T> x, TensorView<T> y, int axis, in CoefficientTable<T> table, int threads)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         ChannelMap.Run<T, NormalizeOperator<T>>(x, null, y, axis, table, threads);
 
-    /// <summary>dx = p·dy + q·(x − m_hi − m_lo) + r (<see cref="InputGradientOperator{T}"/>: table rows m_hi, m_lo, p, q, r).</summary>
+    /// <summary>dx = p·dy + q·(x − mean) + r (<see cref="InputGradientOperator{T}"/>, table filled with its <c>Set</c>).</summary>
     public static void InputGradient<T>(TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis, in CoefficientTable<T> table, int threads)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         ChannelMap.Run<T, InputGradientOperator<T>>(x, dy, dx, axis, table, threads);
@@ -29,12 +29,14 @@ internal static unsafe class ChannelKernels
         ChannelMap.Run<T, ScaleOperator<T>>(dy, null, dx, axis, table, threads);
 
     /// <summary>
-    /// Adds, per channel, Σdy to <paramref name="sumDy"/> and Σ(x − mean)·dy to <paramref name="sumDyCentered"/>
-    /// (<see cref="GradientProducts{T}"/> around table row m_hi, corrected by row m_lo in double; partial sums in T over at most 64 elements per lane,
-    /// folded into double). Nothing is read when x is empty.
+    /// Adds, per channel, Σdy to <paramref name="sumDy"/> and Σ(x − mean)·dy to <paramref name="sumDyCentered"/>:
+    /// <see cref="GradientProducts{T}"/> around m_hi (table row 0, the mean rounded to T), partial sums in T over at most
+    /// 64 elements per lane folded into double, then corrected by m_lo = mean − m_hi in double. Nothing is read when x is
+    /// empty.
     /// </summary>
     public static void GradientSums<T>(
-        TensorView<T> x, TensorView<T> dy, int axis, in CoefficientTable<T> table, Span<double> sumDy, Span<double> sumDyCentered, int threads)
+        TensorView<T> x, TensorView<T> dy, int axis, in CoefficientTable<T> table, ReadOnlySpan<double> mean, Span<double> sumDy,
+        Span<double> sumDyCentered, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.ElementCount == 0)
@@ -48,7 +50,7 @@ internal static unsafe class ChannelKernels
         if (!ChannelLayout.TryCreate(shapes[..2], axis, out var layout))
         {
             using var packed = new PackedViews<T>([x, dy], lastIsOutput: false);
-            GradientSums(packed.Views[0], packed.Views[1], axis, table, sumDy, sumDyCentered, threads);
+            GradientSums(packed.Views[0], packed.Views[1], axis, table, mean, sumDy, sumDyCentered, threads);
             return;
         }
 
@@ -63,13 +65,13 @@ internal static unsafe class ChannelKernels
                 ChannelSums.Run(layout, a, b, k, table.Stride, &ChannelSums.Accumulate<T, GradientProducts<T>>, 0, totals.AsSpan(0, channels), threads);
             }
 
-            var low = table.Row(1);
+            var high = table.Row(0);
             for (int c = 0; c < channels; c++)
             {
-                // The operator summed (x − m_hi)·dy; Σ(x − m_hi − m_lo)·dy = that − m_lo·Σdy, with m_lo tiny.
+                // The operator summed (x − m_hi)·dy; Σ(x − mean)·dy = that − m_lo·Σdy, with m_lo tiny.
                 (double s1, double s2) = totals[c].Sums;
                 sumDy[c] += s1;
-                sumDyCentered[c] += s2 - (double.CreateTruncating(low[c]) * s1);
+                sumDyCentered[c] += s2 - ((mean[c] - double.CreateTruncating(high[c])) * s1);
             }
         }
         finally
@@ -78,19 +80,14 @@ internal static unsafe class ChannelKernels
         }
     }
 
-    /// <summary>
-    /// Fills table rows 0 and 1 with the mean as a high part in T plus the remainder in T, so that x − high − low keeps
-    /// the mean's double precision (SPEC §4: rounding a mean near 1e4 to float alone costs about 1e-3).
-    /// </summary>
-    public static void SplitMean<T>(ReadOnlySpan<double> mean, in CoefficientTable<T> table)
+    /// <summary>Fills table row 0 with the means rounded to T (the m_hi the sums are taken around).</summary>
+    public static void SetMeans<T>(ReadOnlySpan<double> mean, in CoefficientTable<T> table)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var high = table.Row(0);
-        var low = table.Row(1);
         for (int c = 0; c < mean.Length; c++)
         {
             high[c] = T.CreateTruncating(mean[c]);
-            low[c] = T.CreateTruncating(mean[c] - double.CreateTruncating(high[c]));
         }
     }
 
