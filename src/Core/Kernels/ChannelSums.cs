@@ -221,17 +221,13 @@ internal static unsafe class ChannelSums
         }
     }
 
-    /// <summary>Runs of one channel: periods of four vectors, checked every <see cref="CheckRows"/> vectors.</summary>
+    /// <summary>Runs of one channel (<see cref="RunLoop"/>), checked every <see cref="CheckRows"/> vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateRuns<T, TOp>(ref SumJob<T> job, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
-        int width = Vector<T>.Count;
-        T* broadcast = stackalloc T[width];
-        int* phases = stackalloc int[MaxPeriodVectors];
-        T* partial = stackalloc T[2 * MaxPeriodVectors * width];
-        var visitor = new RunSums<T, TOp>(broadcast, phases, partial, job.Table, job.TableStride);
+        var visitor = new RunSums<T, TOp>(job.Table);
         WalkRuns(ref job, chunk, ref visitor);
     }
 
@@ -240,51 +236,19 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
-        private readonly T* _broadcast;
-        private readonly int* _phases;
-        private readonly T* _partial;
         private readonly T* _table;
-        private readonly int _tableStride;
 
-        public RunSums(T* broadcast, int* phases, T* partial, T* table, int tableStride)
-        {
-            _broadcast = broadcast;
-            _phases = phases;
-            _partial = partial;
-            _table = table;
-            _tableStride = tableStride;
-        }
+        public RunSums(T* table) => _table = table;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(T* a, T* b, int length, int channel, ref ChannelAccumulator slot)
         {
-            int width = Vector<T>.Count;
-            int period = RunPeriodVectors * width;
-            int checkLength = CheckRows * width;
+            int checkLength = CheckRows * Vector<T>.Count;
             T high = _table[channel];
-            new Span<T>(_broadcast, width).Fill(high);
             for (int checkStart = 0; checkStart < length; checkStart += checkLength)
             {
                 int checkEnd = Math.Min(length, checkStart + checkLength);
-                double s1 = 0;
-                double s2 = 0;
-                int i = checkStart;
-                while (checkEnd - i >= period)
-                {
-                    int periods = Math.Min(FoldLength, (checkEnd - i) / period);
-                    SumPeriods<T, TOp>(a + i, b + i, period, period, periods, RunPeriodVectors, _broadcast, _phases, _partial);
-                    (double f1, double f2) = FoldChains(_partial);
-                    s1 += f1;
-                    s2 += f2;
-                    i += periods * period;
-                }
-
-                for (; i < checkEnd; i++)
-                {
-                    s1 += double.CreateTruncating(TOp.First(a[i], b[i], high, T.Zero));
-                    s2 += double.CreateTruncating(TOp.Second(a[i], b[i], high, T.Zero));
-                }
-
+                (double s1, double s2) = RunLoop<T, TOp>(a, b, checkStart, checkEnd, high);
                 Commit<TOp, T>(ref slot, checkEnd - checkStart, s1, s2, out bool refused);
                 if (refused)
                 {
@@ -293,6 +257,82 @@ internal static unsafe class ChannelSums
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The sums of elements [<paramref name="start"/>, <paramref name="end"/>) of one run around
+    /// <paramref name="shift"/>: four chains of vectors folded every <see cref="FoldLength"/> steps (pairwise in T, then
+    /// in double), the last partial vector read overlapping the previous one with the lanes already counted masked off,
+    /// so short runs (a 14×14 plane is 196 elements) need no element-by-element tail.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static (double S1, double S2) RunLoop<T, TOp>(T* a, T* b, int start, int end, T shift)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        int w = Vector<T>.Count;
+        int step = RunPeriodVectors * w;
+        var k = new Vector<T>(shift);
+        double s1 = 0;
+        double s2 = 0;
+        int i = start;
+        while (end - i >= step)
+        {
+            int stop = i + (Math.Min(FoldLength, (end - i) / step) * step);
+            Vector<T> p0 = default, p1 = default, p2 = default, p3 = default;
+            Vector<T> q0 = default, q1 = default, q2 = default, q3 = default;
+            for (; i < stop; i += step)
+            {
+                var x0 = Vector.Load(a + i);
+                var x1 = Vector.Load(a + i + w);
+                var x2 = Vector.Load(a + i + (2 * w));
+                var x3 = Vector.Load(a + i + (3 * w));
+                var y0 = TOp.ReadsSecond ? Vector.Load(b + i) : x0;
+                var y1 = TOp.ReadsSecond ? Vector.Load(b + i + w) : x1;
+                var y2 = TOp.ReadsSecond ? Vector.Load(b + i + (2 * w)) : x2;
+                var y3 = TOp.ReadsSecond ? Vector.Load(b + i + (3 * w)) : x3;
+                p0 = TOp.First(x0, y0, k, p0);
+                q0 = TOp.Second(x0, y0, k, q0);
+                p1 = TOp.First(x1, y1, k, p1);
+                q1 = TOp.Second(x1, y1, k, q1);
+                p2 = TOp.First(x2, y2, k, p2);
+                q2 = TOp.Second(x2, y2, k, q2);
+                p3 = TOp.First(x3, y3, k, p3);
+                q3 = TOp.Second(x3, y3, k, q3);
+            }
+
+            s1 += SumToDouble((p0 + p1) + (p2 + p3));
+            s2 += SumToDouble((q0 + q1) + (q2 + q3));
+        }
+
+        Vector<T> p = default, q = default;
+        for (; i + w <= end; i += w)
+        {
+            var x = Vector.Load(a + i);
+            var y = TOp.ReadsSecond ? Vector.Load(b + i) : x;
+            p = TOp.First(x, y, k, p);
+            q = TOp.Second(x, y, k, q);
+        }
+
+        if (i < end && end - start >= w)
+        {
+            var x = Vector.Load(a + end - w);
+            var y = TOp.ReadsSecond ? Vector.Load(b + end - w) : x;
+            var fresh = Vector.GreaterThanOrEqual(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(w - (end - i))));
+            p += Vector.ConditionalSelect(fresh, TOp.First(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
+            q += Vector.ConditionalSelect(fresh, TOp.Second(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
+            i = end;
+        }
+
+        s1 += SumToDouble(p);
+        s2 += SumToDouble(q);
+        for (; i < end; i++)
+        {
+            s1 += double.CreateTruncating(TOp.First(a[i], b[i], shift, T.Zero));
+            s2 += double.CreateTruncating(TOp.Second(a[i], b[i], shift, T.Zero));
+        }
+
+        return (s1, s2);
     }
 
     /// <summary>
@@ -572,21 +612,6 @@ internal static unsafe class ChannelSums
         q5.Store(second + (5 * w));
         q6.Store(second + (6 * w));
         q7.Store(second + (7 * w));
-    }
-
-    /// <summary>
-    /// The S1 and S2 of the four chains of a run period, combined pairwise in T ((c0 + c1) + (c2 + c3): two more roundings
-    /// per lane) and the lanes summed in double.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (double S1, double S2) FoldChains<T>(T* partial)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector<T>.Count;
-        T* second = partial + (MaxPeriodVectors * w);
-        var s1 = (Vector.Load(partial) + Vector.Load(partial + w)) + (Vector.Load(partial + (2 * w)) + Vector.Load(partial + (3 * w)));
-        var s2 = (Vector.Load(second) + Vector.Load(second + w)) + (Vector.Load(second + (2 * w)) + Vector.Load(second + (3 * w)));
-        return (SumToDouble(s1), SumToDouble(s2));
     }
 
     /// <summary>The lanes of <paramref name="v"/> summed in double.</summary>
