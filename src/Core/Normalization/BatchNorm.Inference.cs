@@ -68,5 +68,6 @@ public static partial class BatchNorm
             scale[c] = (config.Scale ? gamma[c] : T.One) / T.Sqrt(variance[c] + epsilon);
         }
 
+        table.Seal();
     }
 }
