@@ -2,15 +2,16 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using BnNative.Kernels;
 
 namespace BnNative.Cli.Bench;
 
 /// <summary>
 /// The memory passes the bandwidth floors are made of: a vectorized read (sum), a copy and a two-input copy
 /// (destination = a + b). Each splits its buffers into <c>threads</c> contiguous parts (boundaries on 64-byte
-/// multiples), one per worker of a <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> on the thread pool, so
-/// no call starts a thread. That is the mechanism the kernels use too; for tensors that fit in cache its fork/join
-/// (about 10–30 µs here) dominates the 2-thread floor, which is then no bandwidth floor. Outputs of <see cref="StreamingBytes"/> or
+/// multiples), one per thread of the kernels' own <see cref="WorkerPool"/>, so no call starts a thread and the floor runs
+/// on exactly the threads the kernel it is compared with runs on (two pools spinning in turn on two cores slowed both).
+/// For tensors that fit in cache the fork/join (a few µs) still weighs on the 2-thread floor. Outputs of <see cref="StreamingBytes"/> or
 /// more are written with non-temporal stores (PERF-NOTES: 1.3–1.6× faster than ordinary stores there, which first
 /// read every written line); smaller ones, which fit in cache, with ordinary stores.
 /// </summary>
@@ -75,7 +76,7 @@ internal static class MemoryPasses
         }
 
         int per = length / threads / PartAlignment * PartAlignment;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        WorkerPool.ForEach(threads, threads, t =>
         {
             int start = t * per;
             part(t, start, t == threads - 1 ? length - start : per);
