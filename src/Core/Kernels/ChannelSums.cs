@@ -533,85 +533,49 @@ internal static unsafe class ChannelSums
         var k7 = vectors > 7 ? Vector.Load(high + phases[7]) : default;
         for (int r = 0; r < periods; r++, a += strideA, b += strideB)
         {
-            var x0 = Vector.Load(a);
-            var y0 = TOp.ReadsSecond ? Vector.Load(b) : x0;
-            p0 = TOp.First(x0, y0, k0, p0);
-            q0 = TOp.Second(x0, y0, k0, q0);
-
-            if (vectors > 1)
-            {
-                var x1 = Vector.Load(a + w);
-                var y1 = TOp.ReadsSecond ? Vector.Load(b + w) : x1;
-                p1 = TOp.First(x1, y1, k1, p1);
-                q1 = TOp.Second(x1, y1, k1, q1);
-            }
-
-            if (vectors > 2)
-            {
-                var x2 = Vector.Load(a + (2 * w));
-                var y2 = TOp.ReadsSecond ? Vector.Load(b + (2 * w)) : x2;
-                p2 = TOp.First(x2, y2, k2, p2);
-                q2 = TOp.Second(x2, y2, k2, q2);
-            }
-
-            if (vectors > 3)
-            {
-                var x3 = Vector.Load(a + (3 * w));
-                var y3 = TOp.ReadsSecond ? Vector.Load(b + (3 * w)) : x3;
-                p3 = TOp.First(x3, y3, k3, p3);
-                q3 = TOp.Second(x3, y3, k3, q3);
-            }
-
-            if (vectors > 4)
-            {
-                var x4 = Vector.Load(a + (4 * w));
-                var y4 = TOp.ReadsSecond ? Vector.Load(b + (4 * w)) : x4;
-                p4 = TOp.First(x4, y4, k4, p4);
-                q4 = TOp.Second(x4, y4, k4, q4);
-            }
-
-            if (vectors > 5)
-            {
-                var x5 = Vector.Load(a + (5 * w));
-                var y5 = TOp.ReadsSecond ? Vector.Load(b + (5 * w)) : x5;
-                p5 = TOp.First(x5, y5, k5, p5);
-                q5 = TOp.Second(x5, y5, k5, q5);
-            }
-
-            if (vectors > 6)
-            {
-                var x6 = Vector.Load(a + (6 * w));
-                var y6 = TOp.ReadsSecond ? Vector.Load(b + (6 * w)) : x6;
-                p6 = TOp.First(x6, y6, k6, p6);
-                q6 = TOp.Second(x6, y6, k6, q6);
-            }
-
-            if (vectors > 7)
-            {
-                var x7 = Vector.Load(a + (7 * w));
-                var y7 = TOp.ReadsSecond ? Vector.Load(b + (7 * w)) : x7;
-                p7 = TOp.First(x7, y7, k7, p7);
-                q7 = TOp.Second(x7, y7, k7, q7);
-            }
+            (p0, q0) = Lane<T, TOp>(true, a, b, k0, p0, q0);
+            (p1, q1) = Lane<T, TOp>(vectors > 1, a + w, b + w, k1, p1, q1);
+            (p2, q2) = Lane<T, TOp>(vectors > 2, a + (2 * w), b + (2 * w), k2, p2, q2);
+            (p3, q3) = Lane<T, TOp>(vectors > 3, a + (3 * w), b + (3 * w), k3, p3, q3);
+            (p4, q4) = Lane<T, TOp>(vectors > 4, a + (4 * w), b + (4 * w), k4, p4, q4);
+            (p5, q5) = Lane<T, TOp>(vectors > 5, a + (5 * w), b + (5 * w), k5, p5, q5);
+            (p6, q6) = Lane<T, TOp>(vectors > 6, a + (6 * w), b + (6 * w), k6, p6, q6);
+            (p7, q7) = Lane<T, TOp>(vectors > 7, a + (7 * w), b + (7 * w), k7, p7, q7);
         }
 
         T* second = partial + (MaxPeriodVectors * w);
-        p0.Store(partial);
-        p1.Store(partial + w);
-        p2.Store(partial + (2 * w));
-        p3.Store(partial + (3 * w));
-        p4.Store(partial + (4 * w));
-        p5.Store(partial + (5 * w));
-        p6.Store(partial + (6 * w));
-        p7.Store(partial + (7 * w));
-        q0.Store(second);
-        q1.Store(second + w);
-        q2.Store(second + (2 * w));
-        q3.Store(second + (3 * w));
-        q4.Store(second + (4 * w));
-        q5.Store(second + (5 * w));
-        q6.Store(second + (6 * w));
-        q7.Store(second + (7 * w));
+        StorePair(p0, q0, partial, second);
+        StorePair(p1, q1, partial + w, second + w);
+        StorePair(p2, q2, partial + (2 * w), second + (2 * w));
+        StorePair(p3, q3, partial + (3 * w), second + (3 * w));
+        StorePair(p4, q4, partial + (4 * w), second + (4 * w));
+        StorePair(p5, q5, partial + (5 * w), second + (5 * w));
+        StorePair(p6, q6, partial + (6 * w), second + (6 * w));
+        StorePair(p7, q7, partial + (7 * w), second + (7 * w));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair<T>(Vector<T> p, Vector<T> q, T* first, T* second)
+        where T : unmanaged
+    {
+        p.Store(first);
+        q.Store(second);
+    }
+
+    /// <summary>One accumulator pair's step of <see cref="SumPeriods"/>: unchanged when the period has no such vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector<T> P, Vector<T> Q) Lane<T, TOp>(bool active, T* a, T* b, Vector<T> shift, Vector<T> p, Vector<T> q)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        if (!active)
+        {
+            return (p, q);
+        }
+
+        var x = Vector.Load(a);
+        var y = TOp.ReadsSecond ? Vector.Load(b) : x;
+        return (TOp.First(x, y, shift, p), TOp.Second(x, y, shift, q));
     }
 
     /// <summary>The lanes of <paramref name="v"/> summed in double.</summary>
