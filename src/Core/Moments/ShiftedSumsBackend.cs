@@ -98,32 +98,68 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         }
 
         long channelStride = layout.ChannelStride(0);
-        for (int c = 0; c < shifts.Length; c++)
+        int c = 0;
+        if (samples == ShiftSamples && channelStride == 1)
         {
-            for (int k = 0; k < samples; k++)
+            // Rows of channels: the five samples of a vector of channels are five loads, their median ten min/max.
+            for (; c + Vector<T>.Count <= shifts.Length; c += Vector<T>.Count)
             {
-                sample[k] = a[offsets[k] + (c * channelStride)];
-            }
-
-            var taken = sample[..samples];
-            InsertionSort(taken);
-            T median = taken[(samples - 1) / 2];
-            if (!T.IsFinite(median))
-            {
-                // Non-finite data makes the result non-finite anyway; keep the shift itself finite.
-                median = T.Zero;
-                foreach (T value in taken)
+                var v0 = Vector.Load(a + offsets[0] + c);
+                var v1 = Vector.Load(a + offsets[1] + c);
+                var v2 = Vector.Load(a + offsets[2] + c);
+                var v3 = Vector.Load(a + offsets[3] + c);
+                var v4 = Vector.Load(a + offsets[4] + c);
+                if (Vector.EqualsAll((v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4), Vector<T>.Zero))
                 {
-                    if (T.IsFinite(value))
-                    {
-                        median = value;
-                        break;
-                    }
+                    var low = Vector.Max(Vector.Min(v0, v1), Vector.Min(v2, v3));
+                    var high = Vector.Min(Vector.Max(v0, v1), Vector.Max(v2, v3));
+                    Vector.Max(Vector.Min(v4, low), Vector.Min(Vector.Max(v4, low), high)).CopyTo(shifts[c..]);
+                    continue;
+                }
+
+                for (int k = c; k < c + Vector<T>.Count; k++)
+                {
+                    shifts[k] = Shift(a, offsets[..samples], k * channelStride, sample);
                 }
             }
-
-            shifts[c] = median;
         }
+
+        for (; c < shifts.Length; c++)
+        {
+            shifts[c] = Shift(a, offsets[..samples], c * channelStride, sample);
+        }
+    }
+
+    /// <summary>
+    /// The median of the samples at <paramref name="offsets"/> + <paramref name="channelOffset"/> (for five finite
+    /// samples the min/max network, which picks the same element as sorting); with a non-finite median the first finite
+    /// sample, or 0 (non-finite data makes the result non-finite anyway; the shift itself stays finite).
+    /// </summary>
+    private static T Shift<T>(T* a, ReadOnlySpan<long> offsets, long channelOffset, Span<T> sample)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var taken = sample[..offsets.Length];
+        for (int k = 0; k < offsets.Length; k++)
+        {
+            taken[k] = a[offsets[k] + channelOffset];
+        }
+
+        InsertionSort(taken);
+        T median = taken[(taken.Length - 1) / 2];
+        if (T.IsFinite(median))
+        {
+            return median;
+        }
+
+        foreach (T value in taken)
+        {
+            if (T.IsFinite(value))
+            {
+                return value;
+            }
+        }
+
+        return T.Zero;
     }
 
     /// <summary>
