@@ -72,7 +72,8 @@ internal static class InfoCommand
         output.WriteLine();
         output.WriteLine(
             $"Kernels  moments backend auto = {MomentsBackend.Auto.Name}; every pass runs on up to BatchNormConfig.Threads managed threads "
-            + $"(default {Environment.ProcessorCount}, the logical cores) in fixed chunks, so results do not depend on the count");
+            + $"(default {BnNative.Kernels.ThreadBudget.Default}: {Environment.ProcessorCount} cores / {BnNative.Kernels.ThreadBudget.LocalRanks(Environment.GetEnvironmentVariable)} rank(s) on this node) "
+            + "in fixed chunks, so results do not depend on the count");
     }
 
     /// <summary>Open MPI's version line without initializing MPI (MPI_Get_library_version may be called before MPI_Init).</summary>

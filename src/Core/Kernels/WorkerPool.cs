@@ -201,7 +201,10 @@ internal static unsafe class WorkerPool
             {
                 if (Stopwatch.GetTimestamp() > deadline)
                 {
-                    Volatile.Write(ref sleeping, 1);
+                    // A full fence between announcing sleep and re-reading the ticket (Interlocked, not a volatile
+                    // write): otherwise the store may wait in the store buffer while the load sees the old ticket, the
+                    // caller's CAS sees "not sleeping", and nobody wakes the worker.
+                    Interlocked.Exchange(ref sleeping, 1);
                     if (((current = Volatile.Read(ref _ticket)) >> 32) != seen)
                     {
                         // A job arrived while going to sleep: take it, unless the caller already released us.

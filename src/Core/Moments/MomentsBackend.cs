@@ -82,8 +82,8 @@ public abstract class MomentsBackend
     /// <param name="x">The tensor: float or double, rank ≥ 2, any strides.</param>
     /// <param name="channelAxis">The channel axis, in [−rank, rank−1] (negative counts from the end). Use
     /// <see cref="ChannelAxis.Resolve"/> to get tensorpack's default for a data format.</param>
-    /// <param name="threads">Worker threads, ≥ 1; null uses <see cref="Environment.ProcessorCount"/>. The result
-    /// does not depend on it.</param>
+    /// <param name="threads">Worker threads, ≥ 1; null uses this process's share of the cores (the logical cores divided
+    /// by the Open MPI ranks on this node). The result does not depend on it.</param>
     /// <exception cref="ArgumentNullException"><paramref name="x"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="x"/> has rank below 2, no channels, or an empty reduction (n = 0).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channelAxis"/> or <paramref name="threads"/> is out of range.</exception>
@@ -91,7 +91,7 @@ public abstract class MomentsBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int axis = Validate(x, channelAxis);
-        int workers = threads ?? Environment.ProcessorCount;
+        int workers = threads ?? Kernels.ThreadBudget.Default;
         if (workers < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 1.");

@@ -149,8 +149,10 @@ public sealed record BatchNormConfig
     }
 
     /// <summary>
-    /// Threads for every pass of a step (moments, normalization, gradient sums, input gradient), ≥ 1; null uses every
-    /// core. Work is cut into chunks that depend only on the shape, so results do not depend on it.
+    /// Threads for every pass of a step (moments, normalization, gradient sums, input gradient), ≥ 1; null uses this
+    /// process's share of the cores: the logical cores divided by the Open MPI ranks on this node
+    /// (<c>OMPI_COMM_WORLD_LOCAL_SIZE</c>), so ranks sharing a machine do not oversubscribe it. Work is cut into chunks
+    /// that depend only on the shape, so results do not depend on it.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1.</exception>
     public int? Threads
@@ -161,8 +163,8 @@ public sealed record BatchNormConfig
             : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be ≥ 1 (or null for every core).");
     }
 
-    /// <summary>The thread count the passes use: <see cref="Threads"/>, or the number of logical cores.</summary>
-    internal int WorkerThreads => _threads ?? Environment.ProcessorCount;
+    /// <summary>The thread count the passes use: <see cref="Threads"/>, or this process's share of the cores.</summary>
+    internal int WorkerThreads => _threads ?? Kernels.ThreadBudget.Default;
 
     /// <summary>
     /// Ghost batch norm (SPEC §6): in training, the batch (axis 0) is split into contiguous chunks of this many samples,

@@ -29,7 +29,7 @@ public static class BlasThreadPolicy
     public const string EnvironmentVariable = "BNNATIVE_BLAS_THREADS";
 
     /// <summary>Open MPI's number of ranks of the job on this node.</summary>
-    public const string LocalRanksVariable = "OMPI_COMM_WORLD_LOCAL_SIZE";
+    public const string LocalRanksVariable = BnNative.Kernels.ThreadBudget.LocalRanksVariable;
 
     /// <summary>The variables through which <paramref name="vendor"/> takes its thread count from the user, in the order it reads them.</summary>
     /// <returns>Empty for reference BLAS.</returns>
@@ -76,8 +76,9 @@ public static class BlasThreadPolicy
             return new BlasThreadChoice(null, vendorVariable + ignored);
         }
 
-        int ranks = PositiveInteger(environment(LocalRanksVariable)) ?? 1;
-        int count = Math.Max(1, processorCount / ranks);
+        // The same share of the cores BnNative's managed passes take by default (one rule for both).
+        int ranks = BnNative.Kernels.ThreadBudget.LocalRanks(environment);
+        int count = BnNative.Kernels.ThreadBudget.CoresPerProcess(environment, processorCount);
         return new BlasThreadChoice(
             count,
             string.Create(CultureInfo.InvariantCulture, $"set by BnNative: {processorCount} core{Plural(processorCount)} / {ranks} rank{Plural(ranks)}{ignored}"));

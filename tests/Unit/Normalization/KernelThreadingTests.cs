@@ -63,6 +63,38 @@ public sealed class KernelThreadingTests
         }
     }
 
+    /// <summary>
+    /// Calls spaced around the workers' 50 µs spin time (they then go to sleep just as the next call arrives) all finish:
+    /// a lost wake-up would leave the caller waiting for a sleeping worker forever, so the loop runs under a deadline.
+    /// The race it guards against (announcing sleep and re-reading the ticket without a full fence) has a window of
+    /// nanoseconds, so this is a smoke test, not a proof.
+    /// </summary>
+    [Fact]
+    public async Task CallsAroundTheWorkersSpinTimeNeverLoseAWakeUp()
+    {
+        var (x, axis) = Input("nchw", seed: 5);
+        var y = Like(x);
+        var state = BatchNormState<float>.Init(x.Lengths[axis]);
+        var config = new BatchNormConfig { Axis = axis, Threads = 2 };
+        var random = new Random(7);
+        var run = Task.Run(() =>
+        {
+            for (int call = 0; call < 3000; call++)
+            {
+                BatchNorm.Infer(x, state, config, y);
+                long until = System.Diagnostics.Stopwatch.GetTimestamp() + (random.Next(30, 70) * System.Diagnostics.Stopwatch.Frequency / 1_000_000);
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(10);
+                }
+            }
+        });
+
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(120)));
+        Assert.True(finished == run, "a call never returned: a worker missed its wake-up");
+        await run;
+    }
+
     /// <summary>A tensor of about 300 000 elements (several chunks) in <paramref name="layout"/>, and its channel axis.</summary>
     private static (TensorView<float> View, int Axis) Input(string layout, int seed)
     {
