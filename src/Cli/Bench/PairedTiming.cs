@@ -11,7 +11,7 @@ internal static class PairedTiming
 {
     // Warm-up lasts long enough for tiered compilation to install optimized code (call counting plus its 100 ms delay),
     // bounded in calls for tiny tensors.
-    private static readonly TimeSpan WarmupTime = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromMilliseconds(300);
     private const int MinWarmupPairs = 3;
     private const int MaxWarmupPairs = 20_000;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics;
 using BnNative.Collections;
@@ -30,6 +31,7 @@ public static partial class BatchNorm
     /// <paramref name="inputGradient"/> (the input's lengths, any strides; it may be <paramref name="dy"/> itself).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="dy"/> or <paramref name="inputGradient"/> lengths differ from the input's.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BatchNormGradients<T> Backward<T>(TensorView<T> dy, BatchNormTrainResult<T> train, TensorView<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -132,6 +134,7 @@ public static partial class BatchNorm
     /// into <paramref name="inputGradient"/> (the input's lengths, any strides; it may be <paramref name="dy"/> itself).
     /// </summary>
     /// <exception cref="ArgumentException">As that overload, and <paramref name="inputGradient"/> lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BatchNormGradients<T> BackwardInference<T>(
         TensorView<T> dy, TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>

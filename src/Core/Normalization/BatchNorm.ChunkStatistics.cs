@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using BnNative.Collections;
 using BnNative.Moments;
@@ -8,6 +9,7 @@ namespace BnNative.Normalization;
 public static partial class BatchNorm
 {
     /// <summary>Inverse standard deviation, and with renorm r and d (SPEC §8), of one chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BatchNormChunk ChunkStatistics<T>(BatchMoments moments, int start, int length, BatchNormState<T> state, BatchNormConfig config)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -48,6 +48,7 @@ public static partial class BatchNorm
         where T : unmanaged, IFloatingPointIeee754<T> =>
         TrainCore(x, state, config ?? BatchNormConfig.Tensorpack, destination, null);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BatchNormTrainResult<T> TrainCore<T>(
         TensorView<T> x, BatchNormState<T> state, BatchNormConfig config, TensorView<T> destination, IStatisticsExchange? sync)
         where T : unmanaged, IFloatingPointIeee754<T>

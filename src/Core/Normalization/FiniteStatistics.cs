@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -20,6 +21,7 @@ internal static class FiniteStatistics
     /// Throws when a chunk's batch mean or biased variance does not fit T; where both fit, when a derived factor
     /// (inverse std, renorm r and d) does not.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckChunks<T>(TensorView<T> x, int axis, IReadOnlyList<BatchNormChunk> chunks)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -59,6 +61,7 @@ internal static class FiniteStatistics
     }
 
     /// <summary>Throws when a moving statistic of <paramref name="next"/> (and its renorm part) is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckState<T>(TensorView<T> x, int axis, BatchNormState<T> next)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
