@@ -11,6 +11,7 @@ internal static class BenchRunner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         var rows = new List<BenchRow>(options.RowCount);
+        WarmUp(options);
         foreach (var benchCase in options.Cases)
         {
             var tensors = BenchTensors.Create(benchCase);
@@ -30,6 +31,40 @@ internal static class BenchRunner
         progress.Done();
         return rows;
     }
+
+    /// <summary>
+    /// Runs every operation, thread count and backend on small tensors of every layout in the table for about a second
+    /// before the first row: the runtime compiles the code that is not marked for full optimization (records, vectors,
+    /// the floors) in tiers on a background thread, and without this the first rows measured half-compiled code.
+    /// </summary>
+    private static void WarmUp(BenchOptions options)
+    {
+        var small = options.Cases
+            .Select(c => new BenchCase(c.Lengths.Count == 2 ? [256, 64] : [4, 16, 12, 12], c.Layout))
+            .DistinctBy(c => c.Layout)
+            .Select(BenchTensors.Create)
+            .ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < WarmUpTime)
+        {
+            foreach (var tensors in small)
+            {
+                foreach (int threads in options.Threads)
+                {
+                    foreach (var op in options.Ops)
+                    {
+                        foreach (var backend in options.Backends)
+                        {
+                            BenchKernel.Create(op, tensors, threads, backend)();
+                            BandwidthFloor.Run(op, tensors, threads);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
 
     /// <summary>One row: <paramref name="op"/> interleaved with its floor, <paramref name="rounds"/> timed rounds.</summary>
     public static BenchRow Measure(BenchTensors tensors, int threads, BenchOp op, MomentsBackend backend, int rounds)
