@@ -340,6 +340,7 @@ internal static unsafe class ChannelSums
     /// fits a period (lcm(C, width) ≤ eight vectors) is read flat with its sums in registers; otherwise each row is read
     /// in memory order with the sums in an L1 buffer. Every <see cref="CheckRows"/> rows the double sums go to the slots.
     /// </summary>
+    [SkipLocalsInit] // every buffer below is cleared or written before it is read
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateRows<T, TOp>(ref SumJob<T> job, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>

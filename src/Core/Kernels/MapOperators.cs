@@ -24,12 +24,13 @@ internal readonly struct NormalizeOperator<T> : IChannelMap<T>
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(a - k0, k1, k2);
 
     /// <summary>Fills channel <paramref name="channel"/>'s coefficients for y = (x − mean)·scale + offset.</summary>
-    public static void Set(in CoefficientTable<T> table, int channel, double mean, double scale, double offset)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Set(Span<T> highs, Span<T> scales, Span<T> offsets, int channel, double mean, double scale, double offset)
     {
         T high = T.CreateTruncating(mean);
-        table.Row(0)[channel] = high;
-        table.Row(1)[channel] = T.CreateTruncating(scale);
-        table.Row(2)[channel] = T.CreateTruncating(offset - ((mean - double.CreateTruncating(high)) * scale));
+        highs[channel] = high;
+        scales[channel] = T.CreateTruncating(scale);
+        offsets[channel] = T.CreateTruncating(offset - ((mean - double.CreateTruncating(high)) * scale));
     }
 }
 
@@ -53,13 +54,14 @@ internal readonly struct InputGradientOperator<T> : IChannelMap<T>
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(k2, a - k0, T.FusedMultiplyAdd(k1, b, k3));
 
     /// <summary>Fills channel <paramref name="channel"/>'s coefficients for dx = p·dy + q·(x − mean) + r.</summary>
-    public static void Set(in CoefficientTable<T> table, int channel, double mean, double p, double q, double r)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Set(Span<T> highs, Span<T> ps, Span<T> qs, Span<T> offsets, int channel, double mean, double p, double q, double r)
     {
         T high = T.CreateTruncating(mean);
-        table.Row(0)[channel] = high;
-        table.Row(1)[channel] = T.CreateTruncating(p);
-        table.Row(2)[channel] = T.CreateTruncating(q);
-        table.Row(3)[channel] = T.CreateTruncating(r - (q * (mean - double.CreateTruncating(high))));
+        highs[channel] = high;
+        ps[channel] = T.CreateTruncating(p);
+        qs[channel] = T.CreateTruncating(q);
+        offsets[channel] = T.CreateTruncating(r - (q * (mean - double.CreateTruncating(high))));
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BnNative.Collections;
+using BnNative.Kernels;
 
 namespace BnNative.Moments;
 
@@ -78,7 +79,9 @@ public sealed record BatchMoments
                 $"The {estimator.ToString().ToLowerInvariant()} variance needs n ≥ {(estimator == VarianceEstimator.Biased ? 1 : 2)}; these moments have n = {Count}.");
         }
 
-        return M2.Select(m2 => m2 / divisor);
+        var variance = new double[M2.Length];
+        ChannelVectorMath.Divide(M2.AsSpan(), divisor, variance);
+        return ReadOnlyVector<double>.Adopt(variance);
     }
 
     /// <summary>

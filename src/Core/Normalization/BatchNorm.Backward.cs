@@ -81,14 +81,23 @@ public static partial class BatchNorm
                 }
 
                 long n = chunk.Moments.Count;
+                var inverseStd = chunk.InverseStd.AsSpan();
+                var rs = chunk.R is null ? default : chunk.R.AsSpan();
+                var ds = chunk.D is null ? default : chunk.D.AsSpan();
+                var gammas = train.UsedState.Gamma.AsSpan();
+                bool scaled = train.Config.Scale;
+                var highs = table.Row(0);
+                var ps = table.Row(1);
+                var qs = table.Row(2);
+                var offsets = table.Row(3);
                 for (int c = 0; c < channels; c++)
                 {
-                    double invstd = chunk.InverseStd[c];
-                    double r = chunk.R?[c] ?? 1;
-                    double gamma = (train.Config.Scale ? double.CreateTruncating(train.UsedState.Gamma[c]) : 1) * r;
+                    double invstd = inverseStd[c];
+                    double r = rs.IsEmpty ? 1 : rs[c];
+                    double gamma = (scaled ? double.CreateTruncating(gammas[c]) : 1) * r;
                     InputGradientOperator<T>.Set(
-                        table, c, mean[c], gamma * invstd, -gamma * invstd * invstd * invstd * dot[c] / n, -gamma * invstd * sumDy[c] / n);
-                    gammaSum[c] += (r * dot[c] * invstd) + (chunk.D is null ? 0 : chunk.D[c] * sumDy[c]);
+                        highs, ps, qs, offsets, c, mean[c], gamma * invstd, -gamma * invstd * invstd * invstd * dot[c] / n, -gamma * invstd * sumDy[c] / n);
+                    gammaSum[c] += (r * dot[c] * invstd) + (ds.IsEmpty ? 0 : ds[c] * sumDy[c]);
                     betaSum[c] += sumDy[c];
                 }
 

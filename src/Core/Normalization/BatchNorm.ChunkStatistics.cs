@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using BnNative.Collections;
+using BnNative.Kernels;
 using BnNative.Moments;
 
 namespace BnNative.Normalization;
@@ -15,17 +16,13 @@ public static partial class BatchNorm
     {
         int channels = moments.Channels;
         var inverseStd = new double[channels];
-        var variance = moments.Variance();
-        for (int c = 0; c < channels; c++)
-        {
-            inverseStd[c] = 1 / Math.Sqrt(variance[c] + config.Epsilon);
-        }
-
+        ChannelVectorMath.InverseStd(moments.M2.AsSpan(), moments.Count, config.Epsilon, inverseStd);
         if (config.Renorm is not { } renorm)
         {
             return new BatchNormChunk(start, length, moments, ReadOnlyVector<double>.Adopt(inverseStd), null, null);
         }
 
+        var variance = moments.Variance();
         var renormState = state.Renorm ?? BatchRenormState<T>.Init(channels);
         var r = new double[channels];
         var d = new double[channels];

@@ -109,15 +109,23 @@ public static partial class BatchNorm
 
         int channels = state.Channels;
         using var table = new CoefficientTable<T>(channels, NormalizeOperator<T>.Coefficients);
+        var highs = table.Row(0);
+        var scales = table.Row(1);
+        var offsets = table.Row(2);
+        var gammas = state.Gamma.AsSpan();
+        var betas = state.Beta.AsSpan();
         foreach (var chunk in chunks)
         {
+            var means = chunk.Moments.Mean.AsSpan();
+            var inverseStd = chunk.InverseStd.AsSpan();
+            var r = chunk.R is null ? default : chunk.R.AsSpan();
+            var d = chunk.D is null ? default : chunk.D.AsSpan();
             for (int c = 0; c < channels; c++)
             {
-                double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
-                double beta = config.Center ? double.CreateTruncating(state.Beta[c]) : 0;
+                double gamma = config.Scale ? double.CreateTruncating(gammas[c]) : 1;
+                double beta = config.Center ? double.CreateTruncating(betas[c]) : 0;
                 NormalizeOperator<T>.Set(
-                    table, c, chunk.Moments.Mean[c], gamma * (chunk.R?[c] ?? 1) * chunk.InverseStd[c],
-                    chunk.D is null ? beta : (gamma * chunk.D[c]) + beta);
+                    highs, scales, offsets, c, means[c], gamma * (r.IsEmpty ? 1 : r[c]) * inverseStd[c], d.IsEmpty ? beta : (gamma * d[c]) + beta);
             }
 
             table.Seal();

@@ -153,22 +153,47 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var next = new T[moving.Length];
-        double debiasOld = 1 - Math.Pow(Momentum, step - 1);
-        double debiasNew = 1 - Math.Pow(Momentum, step);
-        for (int c = 0; c < next.Length; c++)
+        var old = moving.AsSpan();
+        var value = batch.AsSpan()[..next.Length];
+        double keep = Momentum;
+        double take = 1 - Momentum;
+        bool debiased = Average == EmaAverage.ZeroDebiased;
+        double debiasOld = debiased ? 1 - Math.Pow(Momentum, step - 1) : 0;
+        double debiasNew = debiased ? 1 - Math.Pow(Momentum, step) : 0;
+        switch (Average)
         {
-            double old = double.CreateTruncating(moving[c]);
-            double value = Average switch
-            {
-                EmaAverage.Exponential => (Momentum * old) + ((1 - Momentum) * batch[c]),
-                // The first cumulative or debiased update is the batch value itself, exactly.
-                EmaAverage.Cumulative => step == 1 ? batch[c] : old + ((batch[c] - old) / step),
-                EmaAverage.ZeroDebiased => step == 1 || debiasNew == 0
-                    ? batch[c]
-                    : ((Momentum * old * debiasOld) + ((1 - Momentum) * batch[c])) / debiasNew,
-                _ => throw new InvalidOperationException($"Unknown EMA average {Average}."),
-            };
-            next[c] = T.CreateTruncating(value);
+            // The first cumulative or debiased update is the batch value itself, exactly.
+            case EmaAverage.Cumulative or EmaAverage.ZeroDebiased when step == 1 || (debiased && debiasNew == 0):
+                for (int c = 0; c < next.Length; c++)
+                {
+                    next[c] = T.CreateTruncating(value[c]);
+                }
+
+                break;
+            case EmaAverage.Exponential:
+                for (int c = 0; c < next.Length; c++)
+                {
+                    next[c] = T.CreateTruncating((keep * double.CreateTruncating(old[c])) + (take * value[c]));
+                }
+
+                break;
+            case EmaAverage.Cumulative:
+                for (int c = 0; c < next.Length; c++)
+                {
+                    double o = double.CreateTruncating(old[c]);
+                    next[c] = T.CreateTruncating(o + ((value[c] - o) / step));
+                }
+
+                break;
+            case EmaAverage.ZeroDebiased:
+                for (int c = 0; c < next.Length; c++)
+                {
+                    next[c] = T.CreateTruncating(((keep * double.CreateTruncating(old[c]) * debiasOld) + (take * value[c])) / debiasNew);
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown EMA average {Average}.");
         }
 
         return ReadOnlyVector<T>.Adopt(next);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using BnNative.Collections;
+using BnNative.Kernels;
 using BnNative.Tensors;
 
 namespace BnNative.Normalization;
@@ -26,6 +27,11 @@ internal static class FiniteStatistics
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double max = MaxValue<T>();
+        if (AllWithin(chunks, max))
+        {
+            return;
+        }
+
         List<NonFiniteStatistic>? found = null;
         for (int k = 0; k < chunks.Count; k++)
         {
@@ -65,6 +71,13 @@ internal static class FiniteStatistics
     public static void CheckState<T>(TensorView<T> x, int axis, BatchNormState<T> next)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (ChannelVectorMath.AllFinite(next.MovingMean.AsSpan()) && ChannelVectorMath.AllFinite(next.MovingVariance.AsSpan())
+            && (next.Renorm is not { } state || (ChannelVectorMath.AllFinite(state.RenormMean.AsSpan())
+                && ChannelVectorMath.AllFinite(state.RenormStddev.AsSpan()) && ChannelVectorMath.AllFinite(state.MovingStddev.AsSpan()))))
+        {
+            return;
+        }
+
         List<NonFiniteStatistic>? found = null;
         for (int c = 0; c < next.Channels; c++)
         {
@@ -82,6 +95,35 @@ internal static class FiniteStatistics
         {
             throw Failure(x, axis, "next state", found, null, $"the incoming state or the EMA update overflows {Name<T>()} there");
         }
+    }
+
+    /// <summary>
+    /// The common case in vectors: every quantity of every non-empty chunk within ±<paramref name="max"/>. The batch
+    /// variance M2/n is bounded through M2 ≤ max·n, shrunk by 1e-12 so that rounding cannot let a variance just over
+    /// the limit through. False sends the caller to the exact per-channel scan, which names what failed.
+    /// </summary>
+    private static bool AllWithin(IReadOnlyList<BatchNormChunk> chunks, double max)
+    {
+        for (int k = 0; k < chunks.Count; k++)
+        {
+            var chunk = chunks[k];
+            var moments = chunk.Moments;
+            if (moments.Count == 0)
+            {
+                continue;
+            }
+
+            if (!ChannelVectorMath.Within(moments.Mean.AsSpan(), max)
+                || !ChannelVectorMath.Within(moments.M2.AsSpan(), Math.Min(max * moments.Count * (1 - 1e-12), double.MaxValue))
+                || !ChannelVectorMath.Within(chunk.InverseStd.AsSpan(), max)
+                || (chunk.R is { } r && !ChannelVectorMath.Within(r.AsSpan(), max))
+                || (chunk.D is { } d && !ChannelVectorMath.Within(d.AsSpan(), max)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool Check(ref List<NonFiniteStatistic>? found, int? chunk, int channel, string quantity, double value, double max)
