@@ -42,12 +42,18 @@ internal struct CoefficientTable<T> : IDisposable
     public readonly void Seal()
     {
         var values = Values;
+        if (Channels == 0)
+        {
+            return;
+        }
+
         for (int j = 0; j < Count; j++)
         {
-            int row = j * Stride;
-            for (int k = 0; k < Vector<T>.Count; k++)
+            var row = values.AsSpan(j * Stride, Stride);
+            for (int k = 0; k < Vector<T>.Count; k += Channels)
             {
-                values[row + Channels + k] = values[row + (k % Channels)];
+                int length = Math.Min(Channels, Vector<T>.Count - k);
+                row[..length].CopyTo(row[(Channels + k)..]);
             }
         }
     }
