@@ -63,7 +63,10 @@ internal struct ChannelAccumulator
         _shiftedCount += later._shiftedCount;
         _sum += later._sum;
         _sumOfSquares += later._sumOfSquares;
-        AddExact(later._exactCount, later._exactMean, later._exactM2);
+        if (later._exactCount != 0)
+        {
+            AddExact(later._exactCount, later._exactMean, later._exactM2);
+        }
     }
 
     /// <summary>The channel's (mean, M2), the shifted part taken around <paramref name="shift"/>.</summary>
