@@ -19,12 +19,18 @@ internal struct CoefficientTable<T> : IDisposable
     {
         Channels = channels;
         Count = count;
-        Stride = channels + Vector<T>.Count;
+        Stride = channels + Wrap;
         _values = ArrayPool<T>.Shared.Rent(count * Stride);
     }
 
     /// <summary>Number of channels.</summary>
     public int Channels { get; }
+
+    /// <summary>
+    /// How many entries each row repeats after its end: a whole vector of the widest kind a kernel loads
+    /// (<see cref="System.Runtime.Intrinsics.Vector512{T}"/>), so a vector starting at any channel phase reads contiguously.
+    /// </summary>
+    public static int Wrap => Math.Max(Vector<T>.Count, System.Runtime.Intrinsics.Vector512<T>.Count);
 
     /// <summary>Number of coefficients per channel.</summary>
     public int Count { get; }
@@ -50,9 +56,9 @@ internal struct CoefficientTable<T> : IDisposable
         for (int j = 0; j < Count; j++)
         {
             var row = values.AsSpan(j * Stride, Stride);
-            for (int k = 0; k < Vector<T>.Count; k += Channels)
+            for (int k = 0; k < Wrap; k += Channels)
             {
-                int length = Math.Min(Channels, Vector<T>.Count - k);
+                int length = Math.Min(Channels, Wrap - k);
                 row[..length].CopyTo(row[(Channels + k)..]);
             }
         }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace BnNative.Kernels;
 
@@ -18,6 +19,10 @@ internal readonly struct NormalizeOperator<T> : IChannelMap<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) =>
+        VectorMath.MultiplyAdd(a - k0, k1, k2);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3, Vector512<T> k4) =>
         VectorMath.MultiplyAdd(a - k0, k1, k2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -51,6 +56,10 @@ internal readonly struct InputGradientOperator<T> : IChannelMap<T>
         VectorMath.MultiplyAdd(k2, a - k0, VectorMath.MultiplyAdd(k1, b, k3));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3, Vector512<T> k4) =>
+        VectorMath.MultiplyAdd(k2, a - k0, VectorMath.MultiplyAdd(k1, b, k3));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(k2, a - k0, T.FusedMultiplyAdd(k1, b, k3));
 
     /// <summary>Fills channel <paramref name="channel"/>'s coefficients for dx = p·dy + q·(x − mean) + r.</summary>
@@ -75,6 +84,9 @@ internal readonly struct ScaleOperator<T> : IChannelMap<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) => a * k0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3, Vector512<T> k4) => a * k0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => a * k0;

@@ -9,43 +9,46 @@ namespace BnNative.Tests.Normalization;
 public sealed class StreamingStoreTests
 {
     /// <summary>
-    /// [2, 4, 1024, 1025] float32 = 33.6 MB: above the streaming threshold; channels first (runs of 1024·1025
-    /// elements) and channels last (one flat stretch of rows of 4 channels).
+    /// About 33.6 MB of float32: above the streaming threshold. Channels first (runs of 1024·1025 elements); channels
+    /// last with 4 channels (a flat stretch whose phase wraps per vector), 16 (whole rows of 512-bit vectors) and 24
+    /// (whole rows of <see cref="System.Numerics.Vector{T}"/>), where a misaligned destination starts with a few scalar
+    /// elements and then streams rows shifted by that phase.
     /// </summary>
     [Theory]
-    [InlineData(DataFormat.ChannelsFirst)]
-    [InlineData(DataFormat.ChannelsLast)]
-    public void LargeOutputsMatchTheFormulaElementByElement(DataFormat format)
+    [InlineData(DataFormat.ChannelsFirst, 4)]
+    [InlineData(DataFormat.ChannelsLast, 4)]
+    [InlineData(DataFormat.ChannelsLast, 16)]
+    [InlineData(DataFormat.ChannelsLast, 24)]
+    public void LargeOutputsMatchTheFormulaElementByElement(DataFormat format, int channels)
     {
-        int[] lengths = format == DataFormat.ChannelsFirst ? [2, 4, 1024, 1025] : [2, 1024, 1025, 4];
+        int[] lengths = format == DataFormat.ChannelsFirst ? [2, channels, 1024, 1025] : [1, (8 * 1024 / channels) + 1, 1025, channels];
         var x = Tensor<float>.Zeros(lengths);
         for (int i = 0; i < x.Data.Length; i++)
         {
             x.Data[i] = (i % 977) * 0.01f;
         }
 
-        var state = BatchNormState<float>.Init(4) with
+        var state = BatchNormState<float>.Init(channels) with
         {
-            MovingMean = ReadOnlyVector.Create(1f, 2f, 3f, 4f),
-            MovingVariance = ReadOnlyVector.Create(1f, 4f, 9f, 16f),
-            Gamma = ReadOnlyVector.Create(2f, 3f, 4f, 5f),
-            Beta = ReadOnlyVector.Create(-1f, 0f, 1f, 2f),
+            MovingMean = ReadOnlyVector.Create(Enumerable.Range(1, channels).Select(c => (float)c).ToArray()),
+            MovingVariance = ReadOnlyVector.Create(Enumerable.Range(1, channels).Select(c => (float)(c * c)).ToArray()),
+            Gamma = ReadOnlyVector.Create(Enumerable.Range(2, channels).Select(c => (float)c).ToArray()),
+            Beta = ReadOnlyVector.Create(Enumerable.Range(-1, channels).Select(c => (float)c).ToArray()),
         };
         var config = new BatchNormConfig { DataFormat = format, Epsilon = 0 };
         Assert.True(x.Data.LongLength * sizeof(float) >= VectorStore.StreamingThresholdBytes);
 
-        // Destinations starting at element 0, 4 and 8 of a buffer: at least one of them is 32-byte aligned (streamed),
-        // at least one is not (ordinary stores).
-        var buffer = new float[x.Data.Length + 8];
+        // Destinations starting at elements 0, 3, 4, 8 and 13 of a buffer: some 32- or 64-byte aligned, others not.
+        var buffer = new float[x.Data.Length + 16];
         int plane = 1024 * 1025;
-        foreach (int start in new[] { 0, 4, 8 })
+        foreach (int start in new[] { 0, 3, 4, 8, 13 })
         {
             Array.Fill(buffer, float.NaN);
             var y = TensorView<float>.Create(buffer.AsMemory(start, x.Data.Length), lengths);
             BatchNorm.Infer(x.View, state, config, y);
             for (int i = 0; i < x.Data.Length; i++)
             {
-                int c = format == DataFormat.ChannelsFirst ? i / plane % 4 : i % 4;
+                int c = format == DataFormat.ChannelsFirst ? i / plane % channels : i % channels;
                 float expected = ((x.Data[i] - state.MovingMean[c]) * (state.Gamma[c] / MathF.Sqrt(state.MovingVariance[c]))) + state.Beta[c];
                 float actual = buffer[start + i];
                 if (!(Math.Abs(actual - expected) <= 1e-5f * (1 + Math.Abs(expected))))
