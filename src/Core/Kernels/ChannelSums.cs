@@ -82,8 +82,14 @@ internal static unsafe class ChannelSums
                 WorkerPool.Run(&RunChunk<T>, &job, plan.Chunks, threads);
             }
 
-            totals.Clear();
             int channels = layout.Channels;
+            if (plan.Chunks == 1 && plan.FirstChannel(0) == 0 && plan.SlotCount(0) == channels)
+            {
+                new ReadOnlySpan<ChannelAccumulator>(slots, 0, channels).CopyTo(totals);
+                return;
+            }
+
+            totals.Clear();
             for (int k = 0; k < plan.Chunks; k++)
             {
                 int start = k * plan.SlotsPerChunk;
@@ -460,13 +466,21 @@ internal static unsafe class ChannelSums
         int periods = (int)(length / period);
         SumPeriods<T, TOp>(a, b, period, period, periods, periodVectors, high, phases, partial);
         T* partial2 = partial + (MaxPeriodVectors * width);
-        for (int f = 0, c = 0; f < period; f++)
+        if (period == channels)
         {
-            sum[c] += double.CreateTruncating(partial[f]);
-            sum2[c] += double.CreateTruncating(partial2[f]);
-            if (++c == channels)
+            Fold(partial, sum, channels);
+            Fold(partial2, sum2, channels);
+        }
+        else
+        {
+            for (int f = 0, c = 0; f < period; f++)
             {
-                c = 0;
+                sum[c] += double.CreateTruncating(partial[f]);
+                sum2[c] += double.CreateTruncating(partial2[f]);
+                if (++c == channels)
+                {
+                    c = 0;
+                }
             }
         }
 

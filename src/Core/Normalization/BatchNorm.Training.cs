@@ -118,14 +118,13 @@ public static partial class BatchNorm
         {
             var means = chunk.Moments.Mean.AsSpan();
             var inverseStd = chunk.InverseStd.AsSpan();
-            var r = chunk.R is null ? default : chunk.R.AsSpan();
-            var d = chunk.D is null ? default : chunk.D.AsSpan();
-            for (int c = 0; c < channels; c++)
+            if (chunk.R is null && chunk.D is null)
             {
-                double gamma = config.Scale ? double.CreateTruncating(gammas[c]) : 1;
-                double beta = config.Center ? double.CreateTruncating(betas[c]) : 0;
-                NormalizeOperator<T>.Set(
-                    highs, scales, offsets, c, means[c], gamma * (r.IsEmpty ? 1 : r[c]) * inverseStd[c], d.IsEmpty ? beta : (gamma * d[c]) + beta);
+                NormalizeOperator<T>.Fill(highs, scales, offsets, means, inverseStd, gammas, betas, config.Scale, config.Center);
+            }
+            else
+            {
+                FillRenorm(highs, scales, offsets, chunk, gammas, betas, config);
             }
 
             table.Seal();
@@ -135,6 +134,24 @@ public static partial class BatchNorm
         }
 
         return new BatchNormTrainResult<T>(destination, next, merged, pending, x, axis, config, state, chunks, sync);
+    }
+
+    /// <summary>Normalize coefficients with batch renormalization's r and d (SPEC §8): scale = gamma·r·inverseStd, offset = gamma·d + beta.</summary>
+    private static void FillRenorm<T>(
+        Span<T> highs, Span<T> scales, Span<T> offsets, BatchNormChunk chunk, ReadOnlySpan<T> gammas, ReadOnlySpan<T> betas, BatchNormConfig config)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var means = chunk.Moments.Mean.AsSpan();
+        var inverseStd = chunk.InverseStd.AsSpan();
+        var r = chunk.R is null ? default : chunk.R.AsSpan();
+        var d = chunk.D is null ? default : chunk.D.AsSpan();
+        for (int c = 0; c < means.Length; c++)
+        {
+            double gamma = config.Scale ? double.CreateTruncating(gammas[c]) : 1;
+            double beta = config.Center ? double.CreateTruncating(betas[c]) : 0;
+            NormalizeOperator<T>.Set(
+                highs, scales, offsets, c, means[c], gamma * (r.IsEmpty ? 1 : r[c]) * inverseStd[c], d.IsEmpty ? beta : (gamma * d[c]) + beta);
+        }
     }
 
     /// <summary>The number of samples normalized together: the virtual batch size, or the whole batch.</summary>

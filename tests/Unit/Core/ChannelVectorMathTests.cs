@@ -1,4 +1,6 @@
+using BnNative.Collections;
 using BnNative.Kernels;
+using BnNative.Normalization;
 
 namespace BnNative.Tests.Core;
 
@@ -73,6 +75,54 @@ public sealed class ChannelVectorMathTests
                 poisoned[c] = bad;
                 Assert.False(ChannelVectorMath.AllFinite<float>(poisoned), $"{bad} at {c} of {length}");
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void NormalizeCoefficientsFilledInVectorsAreTheScalarOnes(int length)
+    {
+        var mean = Values(length, seed: 5).Select(v => v * 1000.123456789).ToArray();
+        var inverseStd = Values(length, seed: 6).Select(v => Math.Abs(v) + 0.001).ToArray();
+        var gamma = Array.ConvertAll(Values(length, seed: 7), v => (float)v);
+        var beta = Array.ConvertAll(Values(length, seed: 8), v => (float)v);
+        foreach (var (scaled, centered) in new[] { (true, true), (false, true), (true, false) })
+        {
+            var (high, scale, offset) = (new float[length], new float[length], new float[length]);
+            NormalizeOperator<float>.Fill(high, scale, offset, mean, inverseStd, gamma, beta, scaled, centered);
+            var (expectedHigh, expectedScale, expectedOffset) = (new float[length], new float[length], new float[length]);
+            for (int c = 0; c < length; c++)
+            {
+                NormalizeOperator<float>.Set(
+                    expectedHigh, expectedScale, expectedOffset, c, mean[c], (scaled ? gamma[c] : 1.0) * inverseStd[c], centered ? beta[c] : 0.0);
+            }
+
+            Assert.Equal(expectedHigh, high);
+            Assert.Equal(expectedScale, scale);
+            Assert.Equal(expectedOffset, offset);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void TheExponentialMovingAverageInVectorsIsTheScalarFormula(int length)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        var moving = Array.ConvertAll(Values(length, seed: 9), v => (float)v);
+        var batch = Values(length, seed: 10);
+        var state = BatchNormState<float>.Init(length) with { MovingMean = ReadOnlyVector.Create(moving) };
+        var transition = new EmaTransition(ReadOnlyVector.Create(batch), ReadOnlyVector<double>.Filled(length, 1), 0.9, EmaAverage.Exponential);
+
+        var next = transition.Apply(state);
+
+        for (int c = 0; c < length; c++)
+        {
+            float expected = (float)((0.9 * moving[c]) + ((1 - 0.9) * batch[c]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(next.MovingMean[c]));
         }
     }
 
