@@ -158,7 +158,7 @@ internal static unsafe class ChannelMap
     /// are broadcast once, and a vector that straddles two runs (possible only when inner ≥ the vector width) is
     /// computed with both channels' coefficients and blended by lane.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Segments<T, TOp>(T* a, T* b, T* o, long length, int inner, T* k, int kStride, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
@@ -263,7 +263,7 @@ internal static unsafe class ChannelMap
     /// the coefficients of a vector starting at phase p are the table's entries p … p + width − 1 (each row repeats its
     /// start after its end).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Periodic<T, TOp>(T* a, T* b, T* o, long length, int channels, T* k, int kStride, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
@@ -275,8 +275,10 @@ internal static unsafe class ChannelMap
         {
             // Streamed stores need an aligned start: a few scalar elements first, then whole rows shifted by that phase
             // (their coefficients read from the table at the same offset; its rows repeat their start), then the rest.
-            bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
-            int align = wide ? 64 : VectorStore.VectorBytes;
+            // 512-bit vectors halve the instructions per byte in cache; streamed (from memory) they were slower than
+            // 256-bit non-temporal stores here (NHWC [64,64,56,56] inference 1.5× against 1.2× the floor).
+            bool wide = !streaming && Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
+            int align = VectorStore.VectorBytes;
             long head = streaming ? Math.Min(length, (long)(((nuint)align - ((nuint)o % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
             for (; i < head; i++, phase++)
             {
@@ -322,16 +324,17 @@ internal static unsafe class ChannelMap
 
     /// <summary>
     /// Whole rows whose channel count is a multiple of the vector width, from a start aligned for streamed stores:
-    /// every row's vectors read the coefficients at the same offsets, with no phase bookkeeping; with AVX-512, in
-    /// 512-bit vectors (half the instructions per byte). In cache that runs at 1.3–1.9× the phase loop's speed
-    /// (measured here). Its own method, so the loop keeps its pointers in registers.
+    /// every row's vectors read the coefficients at the same offsets, with no phase bookkeeping; with AVX-512 and
+    /// ordinary stores (<paramref name="wide"/>), in 512-bit vectors (half the instructions per byte). In cache that
+    /// runs at 1.3–1.9× the phase loop's speed (measured here). Its own method, so the loop keeps its pointers in
+    /// registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void WholeRows<T, TOp>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride, bool streaming, bool wide)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
     {
-        if (wide && !streaming && TOp.Coefficients <= 4 && rows * channels * sizeof(T) <= (TOp.ReadsSecond ? ColumnWalkBytes : ColumnWalkBytesOneInput))
+        if (wide && TOp.Coefficients <= 4 && rows * channels * sizeof(T) <= (TOp.ReadsSecond ? ColumnWalkBytes : ColumnWalkBytesOneInput))
         {
             ColumnGroups<T, TOp>(a, b, o, rows, channels, k, kStride);
             return;
@@ -343,7 +346,7 @@ internal static unsafe class ChannelMap
             {
                 for (int c = 0; c < channels; c += Vector512<T>.Count)
                 {
-                    VectorStore.Store(Vectors512<T, TOp>(a + c, b + c, k + c, kStride), o + c, streaming);
+                    Vectors512<T, TOp>(a + c, b + c, k + c, kStride).Store(o + c);
                 }
             }
 

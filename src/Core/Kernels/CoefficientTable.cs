@@ -26,11 +26,8 @@ internal struct CoefficientTable<T> : IDisposable
     /// <summary>Number of channels.</summary>
     public int Channels { get; }
 
-    /// <summary>
-    /// How many entries each row repeats after its end: a whole vector of the widest kind a kernel loads
-    /// (<see cref="System.Runtime.Intrinsics.Vector512{T}"/>), so a vector starting at any channel phase reads contiguously.
-    /// </summary>
-    public static int Wrap => Math.Max(Vector<T>.Count, System.Runtime.Intrinsics.Vector512<T>.Count);
+    /// <summary>How many entries each row repeats after its end: one vector, so a vector starting at any channel phase reads contiguously.</summary>
+    public static int Wrap => Vector<T>.Count;
 
     /// <summary>Number of coefficients per channel.</summary>
     public int Count { get; }

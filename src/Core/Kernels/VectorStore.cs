@@ -58,20 +58,6 @@ internal static unsafe class VectorStore
     }
 
     /// <summary>Orders streamed stores before anything that follows (they are weakly ordered).</summary>
-    /// <summary>Stores a 512-bit vector, non-temporally (64-byte aligned destination) when <paramref name="streaming"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<T>(Vector512<T> value, T* destination, bool streaming)
-        where T : unmanaged
-    {
-        if (streaming && Avx512F.IsSupported)
-        {
-            Avx512F.StoreAlignedNonTemporal((float*)destination, value.AsSingle());
-            return;
-        }
-
-        value.Store(destination);
-    }
-
     public static void Fence(bool streamed)
     {
         if (streamed && Sse.IsSupported)
