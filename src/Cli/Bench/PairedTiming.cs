@@ -3,9 +3,11 @@ using System.Diagnostics;
 namespace BnNative.Cli.Bench;
 
 /// <summary>
-/// Times a kernel against its floor in the same run: after warm-up, each round makes one floor call and then one
-/// kernel call; the results are the medians over the rounds. Interleaving exposes both to the same drifts of a shared
-/// machine (frequency, neighbours, page cache), which timing them one after another would not.
+/// Times a kernel against its floor in the same run: after warm-up, each round makes a batch of floor calls and then
+/// a batch of kernel calls, of the same size; the results are the medians over the rounds, per call. Interleaving
+/// exposes both to the same drifts of a shared machine (frequency, neighbours, page cache), which timing them one after
+/// another would not. A batch is one call unless a kernel call takes less than <see cref="BatchMicroseconds"/>: then
+/// enough calls to fill it, so that reading the clock (tens of nanoseconds) does not count as part of a sub-microsecond call.
 /// </summary>
 internal static class PairedTiming
 {
@@ -14,6 +16,18 @@ internal static class PairedTiming
     private static readonly TimeSpan WarmupTime = TimeSpan.FromMilliseconds(300);
     private const int MinWarmupPairs = 3;
     private const int MaxWarmupPairs = 20_000;
+
+    /// <summary>Shortest time a timed batch of calls should take.</summary>
+    public const double BatchMicroseconds = 5;
+
+    /// <summary>Most calls in one timed batch.</summary>
+    public const int MaxCallsPerBatch = 1000;
+
+    /// <summary>Calls per timed batch for a call of <paramref name="callMicroseconds"/>: enough to fill <see cref="BatchMicroseconds"/>, at least 1.</summary>
+    public static int CallsPerBatch(double callMicroseconds) =>
+        callMicroseconds >= BatchMicroseconds ? 1
+        : callMicroseconds <= BatchMicroseconds / MaxCallsPerBatch ? MaxCallsPerBatch
+        : (int)Math.Ceiling(BatchMicroseconds / callMicroseconds);
 
     /// <summary>Warms up, then runs <paramref name="rounds"/> rounds of (floor, kernel).</summary>
     /// <param name="floor">One floor pass.</param>
@@ -32,23 +46,37 @@ internal static class PairedTiming
             kernel();
         }
 
+        long probe = Stopwatch.GetTimestamp();
+        kernel();
+        kernel();
+        kernel();
+        int calls = CallsPerBatch(Milliseconds(probe) * 1e3 / 3);
+
         var floorTimes = new double[rounds];
         var kernelTimes = new double[rounds];
         long allocated = 0;
         for (int round = 0; round < rounds; round++)
         {
             long start = Stopwatch.GetTimestamp();
-            floor();
-            floorTimes[round] = Milliseconds(start);
+            for (int call = 0; call < calls; call++)
+            {
+                floor();
+            }
+
+            floorTimes[round] = Milliseconds(start) / calls;
 
             long before = GC.GetTotalAllocatedBytes(precise: true);
             start = Stopwatch.GetTimestamp();
-            kernel();
-            kernelTimes[round] = Milliseconds(start);
+            for (int call = 0; call < calls; call++)
+            {
+                kernel();
+            }
+
+            kernelTimes[round] = Milliseconds(start) / calls;
             allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
         }
 
-        return new PairedTimes(Median(kernelTimes), Median(floorTimes), (long)Math.Round((double)allocated / rounds));
+        return new PairedTimes(Median(kernelTimes), Median(floorTimes), (long)Math.Round((double)allocated / ((double)rounds * calls)));
     }
 
     // Stopwatch.GetElapsedTime rounds to TimeSpan's 100 ns ticks; calls on tiny tensors take a few hundred nanoseconds.
