@@ -76,10 +76,11 @@ internal struct ChannelAccumulator
         double m2 = 0;
         if (_shiftedCount > 0)
         {
-            mean = shift + (_sum / _shiftedCount);
-            m2 = Math.Max(_sumOfSquares - (_sum * (_sum / _shiftedCount)), 0);
+            double offset = _sum / _shiftedCount;
+            mean = shift + offset;
+            m2 = Math.Max(_sumOfSquares - (_sum * offset), 0);
         }
 
-        return BatchMoments.MergeChannel(_shiftedCount, mean, m2, _exactCount, _exactMean, _exactM2);
+        return _exactCount == 0 ? (mean, m2) : BatchMoments.MergeChannel(_shiftedCount, mean, m2, _exactCount, _exactMean, _exactM2);
     }
 }
