@@ -1,4 +1,5 @@
 using System.Numerics;
+using BnNative.Collections;
 using BnNative.Tensors;
 
 namespace BnNative.Moments;
@@ -97,14 +98,30 @@ public abstract class MomentsBackend
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 1.");
         }
 
-        return ComputeCore(x, axis, workers);
+        int channels = x.Lengths[axis];
+        var mean = new double[channels];
+        var m2 = new double[channels];
+        long count = ComputeCore(x, axis, workers, mean, m2);
+        return new BatchMoments(count, ReadOnlyVector<double>.Adopt(mean), ReadOnlyVector<double>.Adopt(m2));
     }
+
+    /// <summary>
+    /// The moments of an input the caller has validated (as <see cref="Compute{T}"/> does), written into caller-owned
+    /// spans: the allocation-free form that <see cref="Normalization.BatchNormLayer{T}"/> uses.
+    /// </summary>
+    /// <returns>n, the elements per channel.</returns>
+    internal long ComputeInto<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ComputeCore(x, channelAxis, threads, mean, m2);
 
     /// <summary>Computes the moments of an input that <see cref="Compute{T}"/> has validated.</summary>
     /// <param name="x">Rank ≥ 2, at least one channel and one element per channel.</param>
     /// <param name="channelAxis">Resolved to [0, rank).</param>
     /// <param name="threads">≥ 1.</param>
-    protected abstract BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads)
+    /// <param name="mean">Receives the per-channel mean; its length is the channel count.</param>
+    /// <param name="m2">Receives the per-channel sum of squared deviations from the mean (≥ 0); its length is the channel count.</param>
+    /// <returns>n, the number of elements per channel.</returns>
+    protected abstract long ComputeCore<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <inheritdoc />

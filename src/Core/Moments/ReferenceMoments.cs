@@ -1,5 +1,4 @@
 using System.Numerics;
-using BnNative.Collections;
 using BnNative.Tensors;
 
 namespace BnNative.Moments;
@@ -13,21 +12,23 @@ internal sealed class ReferenceMoments : MomentsBackend
 {
     public override string Name => "reference";
 
-    protected override BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads)
+    protected override long ComputeCore<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
     {
         int channels = x.Lengths[channelAxis];
         long n = x.ElementCount / channels;
         var sum = new double[channels];
         ForEach(x, channelAxis, (c, value) => sum[c] += value);
-        var mean = new double[channels];
+        var means = new double[channels];
         for (int c = 0; c < channels; c++)
         {
-            mean[c] = sum[c] / n;
+            means[c] = sum[c] / n;
         }
 
-        var m2 = new double[channels];
-        ForEach(x, channelAxis, (c, value) => m2[c] += (value - mean[c]) * (value - mean[c]));
-        return new BatchMoments(n, ReadOnlyVector<double>.Adopt(mean), ReadOnlyVector<double>.Adopt(m2));
+        var squares = new double[channels];
+        ForEach(x, channelAxis, (c, value) => squares[c] += (value - means[c]) * (value - means[c]));
+        means.CopyTo(mean);
+        squares.CopyTo(m2);
+        return n;
     }
 
     private static void ForEach<T>(TensorView<T> x, int channelAxis, Action<int, double> visit)

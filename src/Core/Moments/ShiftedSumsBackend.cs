@@ -34,7 +34,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected sealed override BatchMoments ComputeCore<T>(TensorView<T> x, int channelAxis, int threads)
+    protected sealed override long ComputeCore<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
     {
         ShapeSet shapes = default;
         shapes[0] = x.Shape;
@@ -42,7 +42,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         if (!ChannelLayout.TryCreate(shapes[..2], channelAxis, out var layout))
         {
             using var packed = new PackedViews<T>([x], lastIsOutput: false);
-            return ComputeCore(packed.Views[0], channelAxis, threads);
+            return ComputeCore(packed.Views[0], channelAxis, threads, mean, m2);
         }
 
         int channels = layout.Channels;
@@ -59,15 +59,13 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
                 Accumulate(layout, a, k, table.Stride, totals.AsSpan(0, channels), threads);
             }
 
-            var mean = new double[channels];
-            var m2 = new double[channels];
             var shifts = table.Row(0);
             for (int c = 0; c < channels; c++)
             {
                 (mean[c], m2[c]) = totals[c].Result(double.CreateTruncating(shifts[c]));
             }
 
-            return new BatchMoments(layout.CountPerChannel, ReadOnlyVector<double>.Adopt(mean), ReadOnlyVector<double>.Adopt(m2));
+            return layout.CountPerChannel;
         }
         finally
         {

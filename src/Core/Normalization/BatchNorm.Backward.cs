@@ -58,61 +58,25 @@ public static partial class BatchNorm
         try
         {
             var sums = buffer.AsSpan(0, 2 * channels);
-            var sumDy = sums[..channels];
-            var dot = sums[channels..];
             var gammaSum = buffer.AsSpan(2 * channels, channels);
             var betaSum = buffer.AsSpan(3 * channels, channels);
             gammaSum.Clear();
             betaSum.Clear();
             bool whole = train.Chunks.Count == 1;
+            var gammas = train.UsedState.Gamma.AsSpan();
             foreach (var chunk in train.Chunks)
             {
                 var xs = whole ? x : x.Slice(0, chunk.Start, chunk.Length);
                 var dys = whole ? dy : dy.Slice(0, chunk.Start, chunk.Length);
                 var dxs = whole ? inputGradient : inputGradient.Slice(0, chunk.Start, chunk.Length);
-                var mean = chunk.Moments.Mean.AsSpan();
-                ChannelKernels.SetMeans(mean, table);
-                table.Seal();
-                sums.Clear();
-                ChannelKernels.GradientSums(xs, dys, train.ChannelAxis, table, mean, sumDy, dot, threads);
-                if (sync is not null)
-                {
-                    SyncStatistics.AllSum(sync, sums);
-                }
-
-                long n = chunk.Moments.Count;
-                var inverseStd = chunk.InverseStd.AsSpan();
-                var rs = chunk.R is null ? default : chunk.R.AsSpan();
-                var ds = chunk.D is null ? default : chunk.D.AsSpan();
-                var gammas = train.UsedState.Gamma.AsSpan();
-                bool scaled = train.Config.Scale;
-                var highs = table.Row(0);
-                var ps = table.Row(1);
-                var qs = table.Row(2);
-                var offsets = table.Row(3);
-                for (int c = 0; c < channels; c++)
-                {
-                    double invstd = inverseStd[c];
-                    double r = rs.IsEmpty ? 1 : rs[c];
-                    double gamma = (scaled ? double.CreateTruncating(gammas[c]) : 1) * r;
-                    InputGradientOperator<T>.Set(
-                        highs, ps, qs, offsets, c, mean[c], gamma * invstd, -gamma * invstd * invstd * invstd * dot[c] / n, -gamma * invstd * sumDy[c] / n);
-                    gammaSum[c] += (r * dot[c] * invstd) + (ds.IsEmpty ? 0 : ds[c] * sumDy[c]);
-                    betaSum[c] += sumDy[c];
-                }
-
-                table.Seal();
-                if (xs.ElementCount != 0)
-                {
-                    ChannelKernels.InputGradient(xs, dys, dxs, train.ChannelAxis, table, threads);
-                }
+                BackwardChunk(
+                    xs, dys, dxs, train.ChannelAxis, table, chunk.Moments.Count, chunk.Moments.Mean.AsSpan(), chunk.InverseStd.AsSpan(),
+                    chunk.R is null ? default : chunk.R.AsSpan(), chunk.D is null ? default : chunk.D.AsSpan(), gammas, train.Config.Scale, sync,
+                    sums, gammaSum, betaSum, threads);
             }
 
-            for (int c = 0; c < channels; c++)
-            {
-                gammaGradient[c] = T.CreateTruncating(gammaSum[c]);
-                betaGradient[c] = T.CreateTruncating(betaSum[c]);
-            }
+            Narrow(gammaSum, gammaGradient);
+            Narrow(betaSum, betaGradient);
         }
         finally
         {
@@ -123,6 +87,54 @@ public static partial class BatchNorm
             inputGradient,
             train.Config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
             train.Config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
+    }
+
+    /// <summary>
+    /// The training backward pass over one chunk normalized with (n, mean, inverseStd, and renorm r, d when given):
+    /// the gradient sums (all-summed across workers under <paramref name="sync"/>), dx through the input-gradient
+    /// operator, and the chunk's dgamma/dbeta terms added to <paramref name="gammaSum"/>/<paramref name="betaSum"/>.
+    /// Shared by the record backward and <see cref="BatchNormLayer{T}"/>, so both give the same bits. The sums scratch
+    /// holds 2C values; r and d are empty without renormalization; the gammas are read only when scaled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void BackwardChunk<T>(
+        TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis, in CoefficientTable<T> table, long n, ReadOnlySpan<double> mean,
+        ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> rs, ReadOnlySpan<double> ds, ReadOnlySpan<T> gammas, bool scaled,
+        IStatisticsExchange? sync, Span<double> sums, Span<double> gammaSum, Span<double> betaSum, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = mean.Length;
+        var sumDy = sums[..channels];
+        var dot = sums[channels..(2 * channels)];
+        ChannelKernels.SetMeans(mean, table);
+        table.Seal();
+        sums.Clear();
+        ChannelKernels.GradientSums(x, dy, axis, table, mean, sumDy, dot, threads);
+        if (sync is not null)
+        {
+            SyncStatistics.AllSum(sync, sums);
+        }
+
+        var highs = table.Row(0);
+        var ps = table.Row(1);
+        var qs = table.Row(2);
+        var offsets = table.Row(3);
+        for (int c = 0; c < channels; c++)
+        {
+            double invstd = inverseStd[c];
+            double r = rs.IsEmpty ? 1 : rs[c];
+            double gamma = (scaled ? double.CreateTruncating(gammas[c]) : 1) * r;
+            InputGradientOperator<T>.Set(
+                highs, ps, qs, offsets, c, mean[c], gamma * invstd, -gamma * invstd * invstd * invstd * dot[c] / n, -gamma * invstd * sumDy[c] / n);
+            gammaSum[c] += (r * dot[c] * invstd) + (ds.IsEmpty ? 0 : ds[c] * sumDy[c]);
+            betaSum[c] += sumDy[c];
+        }
+
+        table.Seal();
+        if (x.ElementCount != 0)
+        {
+            ChannelKernels.InputGradient(x, dy, dx, axis, table, threads);
+        }
     }
 
     /// <summary>
@@ -202,4 +214,14 @@ public static partial class BatchNorm
 
     /// <summary>Rows of the inference backward's table: m_hi for the sums, then the scale p.</summary>
     private const int GradientTableRows = 2;
+
+    /// <summary>Rounds per-channel double sums to the element type.</summary>
+    internal static void Narrow<T>(ReadOnlySpan<double> sums, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int c = 0; c < sums.Length; c++)
+        {
+            destination[c] = T.CreateTruncating(sums[c]);
+        }
+    }
 }

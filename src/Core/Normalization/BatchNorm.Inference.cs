@@ -30,7 +30,7 @@ public static partial class BatchNorm
         int axis = Validate(x, state, config);
         CheckSameLengths(x, destination, nameof(destination));
         using var table = new CoefficientTable<T>(state.Channels, NormalizeOperator<T>.Coefficients);
-        InferenceCoefficients(state, config, table);
+        InferenceCoefficients(state.MovingMean.AsSpan(), state.MovingVariance.AsSpan(), state.Gamma.AsSpan(), state.Beta.AsSpan(), config, table);
         ChannelKernels.Normalize(x, destination, axis, table, config.WorkerThreads);
     }
 
@@ -40,22 +40,22 @@ public static partial class BatchNorm
     /// [32, 64] call is dominated by this per-channel work, not by the elements).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InferenceCoefficients<T>(BatchNormState<T> state, BatchNormConfig config, in CoefficientTable<T> table)
+    internal static void InferenceCoefficients<T>(
+        ReadOnlySpan<T> movingMean, ReadOnlySpan<T> variance, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, BatchNormConfig config,
+        in CoefficientTable<T> table)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int channels = state.Channels;
-        state.MovingMean.AsSpan().CopyTo(table.Row(0));
+        int channels = movingMean.Length;
+        movingMean.CopyTo(table.Row(0));
         if (config.Center)
         {
-            state.Beta.AsSpan().CopyTo(table.Row(2));
+            beta.CopyTo(table.Row(2));
         }
         else
         {
             table.Row(2).Clear();
         }
 
-        var variance = state.MovingVariance.AsSpan();
-        var gamma = state.Gamma.AsSpan();
         var scale = table.Row(1);
         T epsilon = T.CreateTruncating(config.Epsilon);
         var epsilons = new Vector<T>(epsilon);

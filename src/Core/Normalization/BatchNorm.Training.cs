@@ -116,24 +116,36 @@ public static partial class BatchNorm
         var betas = state.Beta.AsSpan();
         foreach (var chunk in chunks)
         {
-            var means = chunk.Moments.Mean.AsSpan();
-            var inverseStd = chunk.InverseStd.AsSpan();
+            var xs = chunks.Length == 1 ? x : x.Slice(0, chunk.Start, chunk.Length);
+            var ys = chunks.Length == 1 ? destination : destination.Slice(0, chunk.Start, chunk.Length);
             if (chunk.R is null && chunk.D is null)
             {
-                NormalizeOperator<T>.Fill(highs, scales, offsets, means, inverseStd, gammas, betas, config.Scale, config.Center);
+                NormalizeWithBatch(xs, ys, axis, table, chunk.Moments.Mean.AsSpan(), chunk.InverseStd.AsSpan(), gammas, betas, config);
             }
             else
             {
                 FillRenorm(highs, scales, offsets, chunk, gammas, betas, config);
+                table.Seal();
+                ChannelKernels.Normalize(xs, ys, axis, table, config.WorkerThreads);
             }
-
-            table.Seal();
-            var xs = chunks.Length == 1 ? x : x.Slice(0, chunk.Start, chunk.Length);
-            var ys = chunks.Length == 1 ? destination : destination.Slice(0, chunk.Start, chunk.Length);
-            ChannelKernels.Normalize(xs, ys, axis, table, config.WorkerThreads);
         }
 
         return new BatchNormTrainResult<T>(destination, next, merged, pending, x, axis, config, state, chunks, sync);
+    }
+
+    /// <summary>
+    /// y = gamma·(x − mean)·inverseStd + beta over one chunk: fills <paramref name="table"/> and runs the normalize pass.
+    /// Shared by the record step and <see cref="BatchNormLayer{T}"/>, so both give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void NormalizeWithBatch<T>(
+        TensorView<T> x, TensorView<T> destination, int axis, in CoefficientTable<T> table, ReadOnlySpan<double> mean,
+        ReadOnlySpan<double> inverseStd, ReadOnlySpan<T> gammas, ReadOnlySpan<T> betas, BatchNormConfig config)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        NormalizeOperator<T>.Fill(table.Row(0), table.Row(1), table.Row(2), mean, inverseStd, gammas, betas, config.Scale, config.Center);
+        table.Seal();
+        ChannelKernels.Normalize(x, destination, axis, table, config.WorkerThreads);
     }
 
     /// <summary>Normalize coefficients with batch renormalization's r and d (SPEC §8): scale = gamma·r·inverseStd, offset = gamma·d + beta.</summary>

@@ -10,8 +10,18 @@ public static partial class BatchNorm
     private static int Validate<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig config, bool allowEmpty = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(state);
+        return Validate(x, state.Channels, "state", config, allowEmpty);
+    }
+
+    /// <summary>
+    /// Checks the input against a channel count (<paramref name="owner"/> names what holds it: a state, a layer) and the
+    /// config; returns the resolved channel axis.
+    /// </summary>
+    internal static int Validate<T>(TensorView<T> x, int channels, string owner, BatchNormConfig config, bool allowEmpty = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
         if (x.Rank < 2)
         {
             throw new ArgumentException(
@@ -19,10 +29,9 @@ public static partial class BatchNorm
         }
 
         int axis = ChannelAxis.Resolve(x.Rank, config.DataFormat, config.Axis);
-        if (x.Lengths[axis] != state.Channels)
+        if (x.Lengths[axis] != channels)
         {
-            throw new ArgumentException(
-                $"x has {x.Lengths[axis]} channels on axis {axis} but state has {state.Channels}.", nameof(state));
+            throw new ArgumentException($"x has {x.Lengths[axis]} channels on axis {axis} but {owner} has {channels}.", owner);
         }
 
         if (x.ElementCount == 0 && !allowEmpty)
@@ -38,7 +47,7 @@ public static partial class BatchNorm
         return axis;
     }
 
-    private static void CheckSameLengths<T>(TensorView<T> x, TensorView<T> other, string name)
+    internal static void CheckSameLengths<T>(TensorView<T> x, TensorView<T> other, string name)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(other, name);

@@ -154,14 +154,25 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var next = new T[moving.Length];
-        var old = moving.AsSpan();
-        var value = batch.AsSpan()[..next.Length];
-        double keep = Momentum;
-        double take = 1 - Momentum;
-        bool debiased = Average == EmaAverage.ZeroDebiased;
-        double debiasOld = debiased ? 1 - Math.Pow(Momentum, step - 1) : 0;
-        double debiasNew = debiased ? 1 - Math.Pow(Momentum, step) : 0;
-        switch (Average)
+        Advance(moving.AsSpan(), batch.AsSpan()[..next.Length], step, Momentum, Average, next);
+        return ReadOnlyVector<T>.Adopt(next);
+    }
+
+    /// <summary>
+    /// One moving-average update per channel, next = average(old, value) at update number <paramref name="step"/> (≥ 1):
+    /// the allocation-free form shared by <see cref="Apply{T}"/> and <see cref="BatchNormLayer{T}"/>.
+    /// <paramref name="next"/> may be <paramref name="old"/> itself.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Advance<T>(ReadOnlySpan<T> old, ReadOnlySpan<double> value, long step, double momentum, EmaAverage average, Span<T> next)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double keep = momentum;
+        double take = 1 - momentum;
+        bool debiased = average == EmaAverage.ZeroDebiased;
+        double debiasOld = debiased ? 1 - Math.Pow(momentum, step - 1) : 0;
+        double debiasNew = debiased ? 1 - Math.Pow(momentum, step) : 0;
+        switch (average)
         {
             // The first cumulative or debiased update is the batch value itself, exactly.
             case EmaAverage.Cumulative or EmaAverage.ZeroDebiased when step == 1 || (debiased && debiasNew == 0):
@@ -178,7 +189,7 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
                     // Eight channels at a time, with the scalar loop's roundings: widen, two products and a sum in
                     // double, narrow.
                     var olds = MemoryMarshal.Cast<T, float>(old);
-                    var nexts = MemoryMarshal.Cast<T, float>(next.AsSpan());
+                    var nexts = MemoryMarshal.Cast<T, float>(next);
                     var keeps = new Vector<double>(keep);
                     var takes = new Vector<double>(take);
                     for (; start + Vector<float>.Count <= next.Length; start += Vector<float>.Count)
@@ -212,9 +223,7 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
 
                 break;
             default:
-                throw new InvalidOperationException($"Unknown EMA average {Average}.");
+                throw new InvalidOperationException($"Unknown EMA average {average}.");
         }
-
-        return ReadOnlyVector<T>.Adopt(next);
     }
 }

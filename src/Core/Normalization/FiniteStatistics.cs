@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using BnNative.Collections;
 using BnNative.Kernels;
+using BnNative.Moments;
 using BnNative.Tensors;
 
 namespace BnNative.Normalization;
@@ -66,6 +67,42 @@ internal static class FiniteStatistics
         }
     }
 
+    /// <summary>
+    /// <see cref="CheckChunks{T}"/> for a whole batch held in spans (<see cref="BatchNormLayer{T}"/>): nothing is
+    /// allocated unless a value fails, and then the message is the record step's.
+    /// </summary>
+    public static void CheckBatch<T>(
+        TensorView<T> x, int axis, long count, ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, ReadOnlySpan<double> inverseStd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Within(count, mean, m2, inverseStd, default, default, MaxValue<T>()))
+        {
+            return;
+        }
+
+        var moments = new BatchMoments(count, ReadOnlyVector<double>.Create(mean), ReadOnlyVector<double>.Create(m2));
+        CheckChunks(x, axis, [new BatchNormChunk(0, x.Lengths[0], moments, ReadOnlyVector<double>.Create(inverseStd), null, null)]);
+    }
+
+    /// <summary>Throws when a next moving mean or variance held in spans (<see cref="BatchNormLayer{T}"/>) is not finite.</summary>
+    public static void CheckMoving<T>(TensorView<T> x, int axis, ReadOnlySpan<T> mean, ReadOnlySpan<T> variance)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (ChannelVectorMath.AllFinite(mean) && ChannelVectorMath.AllFinite(variance))
+        {
+            return;
+        }
+
+        List<NonFiniteStatistic>? found = null;
+        for (int c = 0; c < mean.Length; c++)
+        {
+            Check(ref found, c, "mean/EMA", mean);
+            Check(ref found, c, "variance/EMA", variance);
+        }
+
+        throw Failure(x, axis, "next state", found!, null, $"the incoming state or the EMA update overflows {Name<T>()} there");
+    }
+
     /// <summary>Throws when a moving statistic of <paramref name="next"/> (and its renorm part) is not finite.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckState<T>(TensorView<T> x, int axis, BatchNormState<T> next)
@@ -81,13 +118,13 @@ internal static class FiniteStatistics
         List<NonFiniteStatistic>? found = null;
         for (int c = 0; c < next.Channels; c++)
         {
-            Check(ref found, c, "mean/EMA", next.MovingMean);
-            Check(ref found, c, "variance/EMA", next.MovingVariance);
+            Check(ref found, c, "mean/EMA", next.MovingMean.AsSpan());
+            Check(ref found, c, "variance/EMA", next.MovingVariance.AsSpan());
             if (next.Renorm is { } renorm)
             {
-                Check(ref found, c, "renorm_mean", renorm.RenormMean);
-                Check(ref found, c, "renorm_stddev", renorm.RenormStddev);
-                Check(ref found, c, "moving_stddev", renorm.MovingStddev);
+                Check(ref found, c, "renorm_mean", renorm.RenormMean.AsSpan());
+                Check(ref found, c, "renorm_stddev", renorm.RenormStddev.AsSpan());
+                Check(ref found, c, "moving_stddev", renorm.MovingStddev.AsSpan());
             }
         }
 
@@ -113,11 +150,9 @@ internal static class FiniteStatistics
                 continue;
             }
 
-            if (!ChannelVectorMath.Within(moments.Mean.AsSpan(), max)
-                || !ChannelVectorMath.Within(moments.M2.AsSpan(), Math.Min(max * moments.Count * (1 - 1e-12), double.MaxValue))
-                || !ChannelVectorMath.Within(chunk.InverseStd.AsSpan(), max)
-                || (chunk.R is { } r && !ChannelVectorMath.Within(r.AsSpan(), max))
-                || (chunk.D is { } d && !ChannelVectorMath.Within(d.AsSpan(), max)))
+            if (!Within(
+                moments.Count, moments.Mean.AsSpan(), moments.M2.AsSpan(), chunk.InverseStd.AsSpan(),
+                chunk.R is { } r ? r.AsSpan() : default, chunk.D is { } d ? d.AsSpan() : default, max))
             {
                 return false;
             }
@@ -125,6 +160,16 @@ internal static class FiniteStatistics
 
         return true;
     }
+
+    /// <summary>One chunk's quantities within ±<paramref name="max"/> (empty r and d: no renorm).</summary>
+    private static bool Within(
+        long count, ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> r,
+        ReadOnlySpan<double> d, double max) =>
+        ChannelVectorMath.Within(mean, max)
+        && ChannelVectorMath.Within(m2, Math.Min(max * count * (1 - 1e-12), double.MaxValue))
+        && ChannelVectorMath.Within(inverseStd, max)
+        && ChannelVectorMath.Within(r, max)
+        && ChannelVectorMath.Within(d, max);
 
     private static bool Check(ref List<NonFiniteStatistic>? found, int? chunk, int channel, string quantity, double value, double max)
     {
@@ -137,7 +182,7 @@ internal static class FiniteStatistics
         return false;
     }
 
-    private static void Check<T>(ref List<NonFiniteStatistic>? found, int channel, string quantity, ReadOnlyVector<T> values)
+    private static void Check<T>(ref List<NonFiniteStatistic>? found, int channel, string quantity, ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!T.IsFinite(values[channel]))
