@@ -6,7 +6,7 @@ using BnNative.Moments;
 namespace BnNative.Benchmarks;
 
 /// <summary>
-/// BatchNorm train, infer and backward (float32, <c>auto</c> moments) over the cases of <c>bnnative bench</c>'s default
+/// BatchNorm train, infer and backward (float32, <c>auto</c> moments, through the layer and the record API) over the cases of <c>bnnative bench</c>'s default
 /// table, 1 and 2 threads, each next to its bandwidth floor: the floor is the baseline of its operation's category, so
 /// the Ratio column is kernel / floor as in the bench command. Tensors, kernel calls and floors are the bench command's
 /// own (<see cref="BenchTensors"/>, <see cref="BenchKernel"/>, <see cref="BandwidthFloor"/>). BenchmarkDotNet times cases
@@ -31,6 +31,13 @@ public class BatchNormBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// The API called: <c>layer</c> (<c>BatchNormLayer</c>, in place; MemoryDiagnoser shows 0 B) or <c>record</c>
+    /// (<c>BatchNorm</c>'s functions, which return immutable results).
+    /// </summary>
+    [Params("layer", "record")]
+    public string Api { get; set; } = "layer";
+
     /// <summary>The labels of <c>bnnative bench</c>'s default cases.</summary>
     public static IEnumerable<string> Cases => BenchCase.Defaults.Select(c => c.ToString());
 
@@ -39,9 +46,10 @@ public class BatchNormBenchmarks
     public void Setup()
     {
         _tensors = BenchTensors.Create(BenchCase.Defaults.Single(c => c.ToString() == Case));
-        _train = BenchKernel.Create(BenchOp.Train, _tensors, Threads, MomentsBackend.Auto);
-        _infer = BenchKernel.Create(BenchOp.Infer, _tensors, Threads, MomentsBackend.Auto);
-        _backward = BenchKernel.Create(BenchOp.Backward, _tensors, Threads, MomentsBackend.Auto);
+        var api = EnumOption.Parse<BenchApi>("Api", Api);
+        _train = BenchKernel.Create(BenchOp.Train, _tensors, Threads, MomentsBackend.Auto, api);
+        _infer = BenchKernel.Create(BenchOp.Infer, _tensors, Threads, MomentsBackend.Auto, api);
+        _backward = BenchKernel.Create(BenchOp.Backward, _tensors, Threads, MomentsBackend.Auto, api);
     }
 
     /// <summary>Floor of train: read x, copy x → y.</summary>
@@ -49,7 +57,7 @@ public class BatchNormBenchmarks
     [BenchmarkCategory("train")]
     public float TrainFloor() => BandwidthFloor.Run(BenchOp.Train, _tensors, Threads);
 
-    /// <summary><c>BatchNorm.Train(x, state, config, y)</c>.</summary>
+    /// <summary><c>layer.Train(x, y)</c> or <c>BatchNorm.Train(x, state, config, y)</c>.</summary>
     [Benchmark]
     [BenchmarkCategory("train")]
     public void Train() => _train();
@@ -59,7 +67,7 @@ public class BatchNormBenchmarks
     [BenchmarkCategory("infer")]
     public float InferFloor() => BandwidthFloor.Run(BenchOp.Infer, _tensors, Threads);
 
-    /// <summary><c>BatchNorm.Infer(x, state, config, y)</c>.</summary>
+    /// <summary><c>layer.Infer(x, y)</c> or <c>BatchNorm.Infer(x, state, config, y)</c>.</summary>
     [Benchmark]
     [BenchmarkCategory("infer")]
     public void Infer() => _infer();
@@ -69,7 +77,7 @@ public class BatchNormBenchmarks
     [BenchmarkCategory("backward")]
     public float BackwardFloor() => BandwidthFloor.Run(BenchOp.Backward, _tensors, Threads);
 
-    /// <summary><c>BatchNorm.Backward(dy, train, dx)</c>.</summary>
+    /// <summary><c>layer.Backward(dy, dx)</c> or <c>BatchNorm.Backward(dy, train, dx)</c>.</summary>
     [Benchmark]
     [BenchmarkCategory("backward")]
     public void Backward() => _backward();

@@ -27,11 +27,16 @@ internal static class BenchCommand
         var threads = new Option<string>("--threads") { Description = "Comma list of thread counts.", DefaultValueFactory = _ => "1,2" };
         var op = new Option<string>("--op") { Description = "Comma list of train | infer | backward.", DefaultValueFactory = _ => "train,infer,backward" };
         var backend = new Option<string>("--backend") { Description = "Comma list of moments backends (auto, simd, reference, cblas, cblas:openblas, …).", DefaultValueFactory = _ => "auto" };
+        var api = new Option<string>("--api")
+        {
+            Description = "Comma list of layer (BatchNormLayer, in place, no allocation) | record (BatchNorm's functions, immutable results).",
+            DefaultValueFactory = _ => "layer",
+        };
         var rounds = new Option<int>("--rounds") { Description = "Timed (floor, kernel) rounds per row, after warm-up.", DefaultValueFactory = _ => BenchOptions.DefaultRounds };
         var json = new Option<string?>("--json") { Description = "Also write the rows to this file as a JSON array." };
         var command = new Command("bench", "Time BatchNorm train/infer/backward against a bandwidth floor measured in the same run.")
         {
-            shape, layout, threads, op, backend, rounds, json,
+            shape, layout, threads, op, backend, api, rounds, json,
         };
         command.SetAction(parsed =>
         {
@@ -40,7 +45,7 @@ internal static class BenchCommand
             {
                 options = BenchOptions.Parse(
                     parsed.GetValue(shape) ?? [], parsed.GetValue(layout), parsed.GetValue(threads)!, parsed.GetValue(op)!,
-                    parsed.GetValue(backend)!, parsed.GetValue(rounds), parsed.GetValue(json));
+                    parsed.GetValue(backend)!, parsed.GetValue(api)!, parsed.GetValue(rounds), parsed.GetValue(json));
             }
             catch (Exception e) when (e is ArgumentException or NativeBackendUnavailableException)
             {

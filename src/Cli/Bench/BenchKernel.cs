@@ -16,12 +16,28 @@ internal static class BenchKernel
     }
 
     /// <summary>
-    /// One call of <paramref name="op"/> on <paramref name="tensors"/>, from the initial state. For backward, the training
-    /// result it differentiates is computed here, once, so that the call only runs <c>BatchNorm.Backward(dy, train, dx)</c>.
+    /// One call of <paramref name="op"/> on <paramref name="tensors"/> through <paramref name="api"/>, from the initial
+    /// state. For backward, the training step it differentiates runs here, once, so that the call only runs the
+    /// backward pass. A layer's training calls advance its moving statistics, as a training loop's do.
     /// </summary>
-    public static Action Create(BenchOp op, BenchTensors tensors, int threads, MomentsBackend backend)
+    public static Action Create(BenchOp op, BenchTensors tensors, int threads, MomentsBackend backend, BenchApi api = BenchApi.Layer)
     {
         var config = Config(tensors, threads, backend);
+        if (api == BenchApi.Layer)
+        {
+            var layer = new BatchNormLayer<float>(tensors.Case.Channels, config);
+            switch (op)
+            {
+                case BenchOp.Train:
+                    return () => layer.Train(tensors.X, tensors.Y);
+                case BenchOp.Infer:
+                    return () => layer.Infer(tensors.X, tensors.Y);
+                default:
+                    layer.Train(tensors.X, tensors.Y);
+                    return () => layer.Backward(tensors.Dy, tensors.Dx);
+            }
+        }
+
         var state = BatchNormState<float>.Init(tensors.Case.Channels);
         switch (op)
         {

@@ -24,6 +24,9 @@ internal sealed record BenchOptions
     /// <summary>Moments backends, loaded.</summary>
     public required IReadOnlyList<MomentsBackend> Backends { get; init; }
 
+    /// <summary>The APIs to call (<c>--api</c>): the in-place layer, the record functions, or both.</summary>
+    public required IReadOnlyList<BenchApi> Apis { get; init; }
+
     /// <summary>Timed rounds per row, ≥ 1.</summary>
     public int Rounds { get; init; } = DefaultRounds;
 
@@ -31,7 +34,7 @@ internal sealed record BenchOptions
     public string? JsonPath { get; init; }
 
     /// <summary>Number of rows the options produce.</summary>
-    public int RowCount => Cases.Count * Threads.Count * Ops.Count * Backends.Count;
+    public int RowCount => Cases.Count * Threads.Count * Ops.Count * Backends.Count * Apis.Count;
 
     /// <summary>Validates the raw option values.</summary>
     /// <param name="shapes"><c>--shape</c> values (repeatable; each may hold several shapes separated by <c>;</c>). None: the
@@ -41,12 +44,13 @@ internal sealed record BenchOptions
     /// <param name="threads"><c>--threads</c>: comma list.</param>
     /// <param name="ops"><c>--op</c>: comma list.</param>
     /// <param name="backends"><c>--backend</c>: comma list of <see cref="MomentsBackend.Parse"/> names.</param>
+    /// <param name="apis"><c>--api</c>: comma list of layer | record.</param>
     /// <param name="rounds"><c>--rounds</c>.</param>
     /// <param name="jsonPath"><c>--json</c>; its directory must exist.</param>
     /// <exception cref="ArgumentException">Any value is malformed or out of range; the message names the option.</exception>
     /// <exception cref="NativeBackendUnavailableException">A native backend was named but does not load.</exception>
     public static BenchOptions Parse(
-        IReadOnlyList<string> shapes, string? layouts, string threads, string ops, string backends, int rounds, string? jsonPath)
+        IReadOnlyList<string> shapes, string? layouts, string threads, string ops, string backends, string apis, int rounds, string? jsonPath)
     {
         ArgumentNullException.ThrowIfNull(shapes);
         if (rounds < 1)
@@ -66,6 +70,7 @@ internal sealed record BenchOptions
             Threads = [.. Words("--threads", threads).Select(word => PositiveInt("--threads", word)).Distinct()],
             Ops = [.. Words("--op", ops).Select(word => EnumOption.Parse<BenchOp>("--op", word)).Distinct()],
             Backends = [.. Words("--backend", backends).Distinct(StringComparer.OrdinalIgnoreCase).Select(MomentsBackend.Parse)],
+            Apis = [.. Words("--api", apis).Select(word => EnumOption.Parse<BenchApi>("--api", word)).Distinct()],
             Rounds = rounds,
             JsonPath = jsonPath is null ? null : CheckJsonPath(jsonPath),
         };

@@ -25,6 +25,9 @@ internal sealed record BenchRow
     [JsonPropertyName("backend")]
     public required string Backend { get; init; }
 
+    [JsonPropertyName("api")]
+    public required string Api { get; init; }
+
     /// <summary>Median kernel time, milliseconds.</summary>
     [JsonPropertyName("median_ms")]
     public required double MedianMs { get; init; }

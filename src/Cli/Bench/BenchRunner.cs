@@ -2,7 +2,7 @@ using BnNative.Moments;
 
 namespace BnNative.Cli.Bench;
 
-/// <summary>Measures every row of <see cref="BenchOptions"/>: for each case, its tensors once, then every thread count, operation and backend.</summary>
+/// <summary>Measures every row of <see cref="BenchOptions"/>: for each case, its tensors once, then every thread count, operation, backend and API.</summary>
 internal static class BenchRunner
 {
     /// <summary>Runs the whole table, reporting each row before it is measured.</summary>
@@ -21,8 +21,12 @@ internal static class BenchRunner
                 {
                     foreach (var backend in options.Backends)
                     {
-                        progress.Report(rows.Count + 1, options.RowCount, $"{benchCase} {EnumOption.Name(op)} {threads}T {backend.Name}");
-                        rows.Add(Measure(tensors, threads, op, backend, options.Rounds));
+                        foreach (var api in options.Apis)
+                        {
+                            progress.Report(
+                                rows.Count + 1, options.RowCount, $"{benchCase} {EnumOption.Name(op)} {threads}T {backend.Name} {EnumOption.Name(api)}");
+                            rows.Add(Measure(tensors, threads, op, backend, api, options.Rounds));
+                        }
                     }
                 }
             }
@@ -55,7 +59,11 @@ internal static class BenchRunner
                     {
                         foreach (var backend in options.Backends)
                         {
-                            BenchKernel.Create(op, tensors, threads, backend)();
+                            foreach (var api in options.Apis)
+                            {
+                                BenchKernel.Create(op, tensors, threads, backend, api)();
+                            }
+
                             BandwidthFloor.Run(op, tensors, threads);
                         }
                     }
@@ -66,12 +74,12 @@ internal static class BenchRunner
 
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
 
-    /// <summary>One row: <paramref name="op"/> interleaved with its floor, <paramref name="rounds"/> timed rounds.</summary>
-    public static BenchRow Measure(BenchTensors tensors, int threads, BenchOp op, MomentsBackend backend, int rounds)
+    /// <summary>One row: <paramref name="op"/> through <paramref name="api"/> interleaved with its floor, <paramref name="rounds"/> timed rounds.</summary>
+    public static BenchRow Measure(BenchTensors tensors, int threads, BenchOp op, MomentsBackend backend, BenchApi api, int rounds)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentNullException.ThrowIfNull(backend);
-        var kernel = BenchKernel.Create(op, tensors, threads, backend);
+        var kernel = BenchKernel.Create(op, tensors, threads, backend, api);
         var times = PairedTiming.Measure(() => BandwidthFloor.Run(op, tensors, threads), kernel, rounds);
         return new BenchRow
         {
@@ -80,6 +88,7 @@ internal static class BenchRunner
             Threads = threads,
             Op = EnumOption.Name(op),
             Backend = backend.Name,
+            Api = EnumOption.Name(api),
             MedianMs = times.KernelMs,
             FloorMs = times.FloorMs,
             AllocBytes = times.AllocatedBytesPerCall,

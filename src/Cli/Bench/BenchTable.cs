@@ -7,10 +7,10 @@ namespace BnNative.Cli.Bench;
 internal static class BenchTable
 {
     private static readonly string[] Columns =
-        ["shape", "layout", "threads", "op", "backend", "median ms", "GB/s", "floor ms", "ratio", "alloc B/call"];
+        ["shape", "layout", "threads", "op", "backend", "api", "median ms", "GB/s", "floor ms", "ratio", "alloc B/call"];
 
     // Text columns left-aligned, numbers right-aligned.
-    private const int FirstNumericColumn = 5;
+    private const int FirstNumericColumn = 6;
 
     /// <summary>The header lines: element type, rounds, the floor, the machine.</summary>
     public static void WriteHeader(TextWriter output, int rounds)
@@ -53,6 +53,7 @@ internal static class BenchTable
         row.Threads.ToString(CultureInfo.InvariantCulture),
         row.Op,
         row.Backend,
+        row.Api,
         Milliseconds(row.MedianMs),
         row.GBPerSecond.ToString("F1", CultureInfo.InvariantCulture),
         Milliseconds(row.FloorMs),

@@ -65,9 +65,26 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void ApiOptionTimesTheLayerAndTheRecordFunctions()
+    {
+        string json = _files.File("api.json");
+        CliResult.Of("bench", "--shape", "16,8", "--op", "train,backward", "--threads", "1", "--rounds", "1", "--api", "layer,record", "--json", json)
+            .AssertSucceeded();
+        string defaults = _files.File("default.json");
+        CliResult.Of("bench", "--shape", "16,8", "--op", "infer", "--threads", "1", "--rounds", "1", "--json", defaults).AssertSucceeded();
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(
+            ["train layer", "train record", "backward layer", "backward record"],
+            document.RootElement.EnumerateArray().Select(row => $"{row.GetProperty("op").GetString()} {row.GetProperty("api").GetString()}"));
+        using var defaultDocument = JsonDocument.Parse(File.ReadAllText(defaults));
+        Assert.Equal("layer", defaultDocument.RootElement.EnumerateArray().Single().GetProperty("api").GetString());
+    }
+
+    [Fact]
     public void DefaultTableHasEveryDocumentedRow()
     {
-        var options = BenchOptions.Parse([], null, "1,2", "train,infer,backward", "auto", BenchOptions.DefaultRounds, null);
+        var options = BenchOptions.Parse([], null, "1,2", "train,infer,backward", "auto", "layer", BenchOptions.DefaultRounds, null);
 
         Assert.Equal(
             [
@@ -91,6 +108,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--threads '0' is not a whole number ≥ 1", "--threads", "0")]
     [InlineData("Unknown moments backend 'fast'", "--backend", "fast")]
     [InlineData("--op needs at least one value", "--op", ",")]
+    [InlineData("--api 'fast' is not one of layer, record", "--api", "fast")]
     public void BadArgumentsAreRejected(string fragment, params string[] args)
     {
         string json = _files.File("bad.json");
