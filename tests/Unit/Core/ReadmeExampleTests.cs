@@ -96,4 +96,48 @@ public sealed class ReadmeExampleTests
         Assert.Equal(EmaAverage.ZeroDebiased, debiased.EmaAverage);
         Assert.Equal(BatchNorm.Infer(x, next, config).Data, destination.ToArray());
     }
+
+    [Fact]
+    public void LayerExampleHolds()
+    {
+        var random = new Random(13);
+        var x = TensorView<float>.Create(Enumerable.Range(0, 4 * 16 * 5 * 5).Select(_ => (float)random.NextDouble() * 3).ToArray(), 4, 16, 5, 5);
+        var dy = TensorView<float>.Create(Enumerable.Range(0, 4 * 16 * 5 * 5).Select(_ => (float)random.NextDouble() - 0.5f).ToArray(), 4, 16, 5, 5);
+        var y = Tensor<float>.Zeros(4, 16, 5, 5).View;
+        var dx = Tensor<float>.Zeros(4, 16, 5, 5).View;
+        var config = new BatchNormConfig { DataFormat = DataFormat.ChannelsFirst };
+        const int steps = 3;
+
+        var layer = new BatchNormLayer<float>(channels: 16, config);
+        for (int step = 0; step < steps; step++)
+        {
+            layer.Train(x, y);
+            layer.Backward(dy, dx);
+            for (int c = 0; c < layer.Channels; c++)
+            {
+                layer.Gamma[c] -= 0.01f * layer.GammaGradient[c];
+                layer.Beta[c] -= 0.01f * layer.BetaGradient[c];
+            }
+        }
+
+        layer.Infer(x, y);
+        BatchNormState<float> snapshot = layer.ToState();
+
+        // The same loop with the pure functions gives the same state and the same inference output.
+        var state = BatchNormState<float>.Init(16);
+        for (int step = 0; step < steps; step++)
+        {
+            var result = BatchNorm.Train(x, state, config);
+            var grads = BatchNorm.Backward(dy, result);
+            state = result.CommittedState with
+            {
+                Gamma = ReadOnlyVector<float>.Create(state.Gamma.Select((g, c) => g - (0.01f * grads.GammaGradient![c])).ToArray()),
+                Beta = ReadOnlyVector<float>.Create(state.Beta.Select((b, c) => b - (0.01f * grads.BetaGradient![c])).ToArray()),
+            };
+        }
+
+        Assert.Equal(state, snapshot);
+        Assert.Equal(steps, snapshot.Step);
+        Assert.Equal(BatchNorm.Infer(x, state, config).Data, y.ToArray());
+    }
 }
