@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using BnNative.Moments;
 
 namespace BnNative.Kernels;
@@ -61,32 +62,38 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var plan = ChunkPlan.For(layout);
+        int channels = layout.Channels;
+        var job = new SumJob<T>
+        {
+            Layout = layout,
+            Plan = plan,
+            A = a,
+            B = b,
+            Table = table,
+            TableStride = tableStride,
+            Context = context,
+            Chunk = chunk,
+        };
+        if (plan.Chunks == 1 && plan.FirstChannel(0) == 0 && plan.SlotCount(0) == channels && plan.SlotsPerChunk == channels)
+        {
+            // One chunk whose slots are the channels in order: it fills the totals themselves, on this thread.
+            fixed (ChannelAccumulator* ptotals = totals)
+            {
+                job.Slots = ptotals;
+                RunChunk<T>(&job, 0);
+            }
+
+            return;
+        }
+
         int slotCount = checked(plan.Chunks * plan.SlotsPerChunk);
         var slots = ArrayPool<ChannelAccumulator>.Shared.Rent(slotCount);
         try
         {
             fixed (ChannelAccumulator* pslots = slots)
             {
-                var job = new SumJob<T>
-                {
-                    Layout = layout,
-                    Plan = plan,
-                    A = a,
-                    B = b,
-                    Table = table,
-                    TableStride = tableStride,
-                    Slots = pslots,
-                    Context = context,
-                    Chunk = chunk,
-                };
+                job.Slots = pslots;
                 WorkerPool.Run(&RunChunk<T>, &job, plan.Chunks, threads);
-            }
-
-            int channels = layout.Channels;
-            if (plan.Chunks == 1 && plan.FirstChannel(0) == 0 && plan.SlotCount(0) == channels)
-            {
-                new ReadOnlySpan<ChannelAccumulator>(slots, 0, channels).CopyTo(totals);
-                return;
             }
 
             totals.Clear();
@@ -191,6 +198,41 @@ internal static unsafe class ChannelSums
         }
     }
 
+    /// <summary>
+    /// The common case of <see cref="Commit"/> in vectors: adds the sums of channels 0, 1, … four at a time while no
+    /// channel of the four is refused (the same test as <see cref="ChannelAccumulator.TryAddShifted"/>, lane by lane);
+    /// returns the first channel left for the scalar loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CommitAccepted<TOp, T>(ChannelAccumulator* slots, long count, double* sum, double* sum2, int channels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        int c = 0;
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            return c;
+        }
+
+        var share = Vector256.Create(ChannelAccumulator.AcceptedShare * count);
+        for (; c + 4 <= channels; c += 4)
+        {
+            var s1 = Vector256.Load(sum + c);
+            if (TOp.Checked && Vector256.GreaterThanAny(s1 * s1, share * Vector256.Load(sum2 + c)))
+            {
+                break;
+            }
+
+            for (int k = c; k < c + 4; k++)
+            {
+                slots[k].AddSums(count, sum[k], sum2[k]);
+            }
+        }
+
+        return c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunChunk<T>(void* state, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -419,7 +461,7 @@ internal static unsafe class ChannelSums
                     if (row - checkStart >= CheckRows || row == end)
                     {
                         int rows = (int)(row - checkStart);
-                        for (int c = 0; c < channels; c++)
+                        for (int c = CommitAccepted<TOp, T>(slots, rows, sum, sum2, channels); c < channels; c++)
                         {
                             Commit<TOp, T>(ref slots[c], rows, sum[c], sum2[c], out bool refused);
                             if (refused)

@@ -104,6 +104,65 @@ internal readonly struct InputGradientOperator<T> : IChannelMap<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(k2, a - k0, T.FusedMultiplyAdd(k1, b, k3));
 
+    /// <summary>
+    /// Fills the channels without renormalization (r = 1, d = 0) for the training backward
+    /// pass: p = g·s, q = −g·s·s·s·dot/n, r = −g·s·Σdy/n with s the inverse std and g gamma (1 unscaled), and adds
+    /// dot·s to gammaSum and Σdy to betaSum; for float, eight channels at a time with the scalar loop's roundings.
+    /// Returns the first channel it did not fill (the caller's scalar loop does the rest).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int FillPlain(
+        Span<T> highs, Span<T> ps, Span<T> qs, Span<T> offsets, ReadOnlySpan<double> mean, ReadOnlySpan<double> inverseStd,
+        ReadOnlySpan<T> gamma, bool scaled, ReadOnlySpan<double> dot, ReadOnlySpan<double> sumDy, long n, Span<double> gammaSum,
+        Span<double> betaSum)
+    {
+        int c = 0;
+        if (typeof(T) != typeof(float))
+        {
+            return c;
+        }
+
+        var gammas = MemoryMarshal.Cast<T, float>(gamma);
+        var outHigh = MemoryMarshal.Cast<T, float>(highs);
+        var outP = MemoryMarshal.Cast<T, float>(ps);
+        var outQ = MemoryMarshal.Cast<T, float>(qs);
+        var outOffset = MemoryMarshal.Cast<T, float>(offsets);
+        var count = new Vector<double>((double)n);
+        int half = Vector<double>.Count;
+        for (; c + Vector<float>.Count <= mean.Length; c += Vector<float>.Count)
+        {
+            Vector.Widen(scaled ? new Vector<float>(gammas[c..]) : Vector<float>.One, out var gammaLow, out var gammaHigh);
+            var high = Vector.Narrow(new Vector<double>(mean[c..]), new Vector<double>(mean[(c + half)..]));
+            Vector.Widen(high, out var highLow, out var highHigh);
+            var (pLow, qLow, offsetLow) = GradientFactors(gammaLow, highLow, mean[c..], inverseStd[c..], dot[c..], sumDy[c..], count, gammaSum[c..], betaSum[c..]);
+            var (pHigh, qHigh, offsetHigh) = GradientFactors(
+                gammaHigh, highHigh, mean[(c + half)..], inverseStd[(c + half)..], dot[(c + half)..], sumDy[(c + half)..], count, gammaSum[(c + half)..],
+                betaSum[(c + half)..]);
+            high.CopyTo(outHigh[c..]);
+            Vector.Narrow(pLow, pHigh).CopyTo(outP[c..]);
+            Vector.Narrow(qLow, qHigh).CopyTo(outQ[c..]);
+            Vector.Narrow(offsetLow, offsetHigh).CopyTo(outOffset[c..]);
+        }
+
+        return c;
+    }
+
+    /// <summary>One vector of channels of <see cref="FillPlain"/>, in double: (p, q, r′), and the dgamma/dbeta sums advanced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector<double> P, Vector<double> Q, Vector<double> Offset) GradientFactors(
+        Vector<double> g, Vector<double> highs, ReadOnlySpan<double> mean, ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> dot,
+        ReadOnlySpan<double> sumDy, Vector<double> count, Span<double> gammaSum, Span<double> betaSum)
+    {
+        var s = new Vector<double>(inverseStd);
+        var d = new Vector<double>(dot);
+        var sdy = new Vector<double>(sumDy);
+        var q = -g * s * s * s * d / count;
+        var r = -g * s * sdy / count;
+        (new Vector<double>(gammaSum) + ((d * s) + Vector<double>.Zero)).CopyTo(gammaSum);
+        (new Vector<double>(betaSum) + sdy).CopyTo(betaSum);
+        return (g * s, q, r - (q * (new Vector<double>(mean) - highs)));
+    }
+
     /// <summary>Fills channel <paramref name="channel"/>'s coefficients for dx = p·dy + q·(x − mean) + r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Set(Span<T> highs, Span<T> ps, Span<T> qs, Span<T> offsets, int channel, double mean, double p, double q, double r)

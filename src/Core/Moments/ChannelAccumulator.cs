@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace BnNative.Moments;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace BnNative.Moments;
 /// </summary>
 internal struct ChannelAccumulator
 {
-    private const double AcceptedShare = 1 - (1 / BnNative.Kernels.ChannelSums.MaxAmplification);
+    internal const double AcceptedShare = 1 - (1 / BnNative.Kernels.ChannelSums.MaxAmplification);
 
     private long _shiftedCount;
     private double _sum;
@@ -66,6 +68,52 @@ internal struct ChannelAccumulator
         if (later._exactCount != 0)
         {
             AddExact(later._exactCount, later._exactMean, later._exactM2);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Result"/> for every channel: four channels at a time in vectors where all four hold only shifted sums
+    /// of one count (the usual case), with the scalar form's IEEE operations lane by lane, so the bits are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Results<T>(ReadOnlySpan<ChannelAccumulator> totals, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; c + 4 <= totals.Length; c += 4)
+            {
+                ref readonly var t0 = ref totals[c];
+                ref readonly var t1 = ref totals[c + 1];
+                ref readonly var t2 = ref totals[c + 2];
+                ref readonly var t3 = ref totals[c + 3];
+                long count = t0._shiftedCount;
+                if (count <= 0 || (t0._exactCount | t1._exactCount | t2._exactCount | t3._exactCount) != 0
+                    || t1._shiftedCount != count || t2._shiftedCount != count || t3._shiftedCount != count)
+                {
+                    for (int k = c; k < c + 4; k++)
+                    {
+                        (mean[k], m2[k]) = totals[k].Result(double.CreateTruncating(shifts[k]));
+                    }
+
+                    continue;
+                }
+
+                var sum = Vector256.Create(t0._sum, t1._sum, t2._sum, t3._sum);
+                var squares = Vector256.Create(t0._sumOfSquares, t1._sumOfSquares, t2._sumOfSquares, t3._sumOfSquares);
+                var shift = Vector256.Create(
+                    double.CreateTruncating(shifts[c]), double.CreateTruncating(shifts[c + 1]), double.CreateTruncating(shifts[c + 2]),
+                    double.CreateTruncating(shifts[c + 3]));
+                var offset = sum / Vector256.Create((double)count);
+                (shift + offset).CopyTo(mean[c..]);
+                Vector256.Max(squares - (sum * offset), Vector256<double>.Zero).CopyTo(m2[c..]);
+            }
+        }
+
+        for (; c < totals.Length; c++)
+        {
+            (mean[c], m2[c]) = totals[c].Result(double.CreateTruncating(shifts[c]));
         }
     }
 

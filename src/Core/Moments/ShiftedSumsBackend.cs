@@ -59,11 +59,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
                 Accumulate(layout, a, k, table.Stride, totals.AsSpan(0, channels), threads);
             }
 
-            var shifts = table.Row(0);
-            for (int c = 0; c < channels; c++)
-            {
-                (mean[c], m2[c]) = totals[c].Result(double.CreateTruncating(shifts[c]));
-            }
+            ChannelAccumulator.Results<T>(totals.AsSpan(0, channels), table.Row(0), mean, m2);
 
             return layout.CountPerChannel;
         }

@@ -119,7 +119,10 @@ public static partial class BatchNorm
         var ps = table.Row(1);
         var qs = table.Row(2);
         var offsets = table.Row(3);
-        for (int c = 0; c < channels; c++)
+        int first = rs.IsEmpty && ds.IsEmpty
+            ? InputGradientOperator<T>.FillPlain(highs, ps, qs, offsets, mean, inverseStd, gammas, scaled, dot, sumDy, n, gammaSum, betaSum)
+            : 0;
+        for (int c = first; c < channels; c++)
         {
             double invstd = inverseStd[c];
             double r = rs.IsEmpty ? 1 : rs[c];

@@ -126,6 +126,82 @@ public sealed class ChannelVectorMathTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void InputGradientCoefficientsFilledInVectorsAreTheScalarOnes(int length)
+    {
+        var mean = Values(length, seed: 11).Select(v => v * 1000.123456789).ToArray();
+        var inverseStd = Values(length, seed: 12).Select(v => Math.Abs(v) + 0.001).ToArray();
+        var gamma = Array.ConvertAll(Values(length, seed: 13), v => (float)v);
+        var dot = Values(length, seed: 14);
+        var sumDy = Values(length, seed: 15);
+        if (length > 2)
+        {
+            (dot[1], sumDy[2]) = (-0.0, -0.0);
+        }
+
+        foreach (bool scaled in new[] { true, false })
+        {
+            var (high, p, q, offset) = (new float[length], new float[length], new float[length], new float[length]);
+            var (gammaSum, betaSum) = (Values(length, seed: 16), Values(length, seed: 17));
+            var (expectedGammaSum, expectedBetaSum) = ((double[])gammaSum.Clone(), (double[])betaSum.Clone());
+            int first = InputGradientOperator<float>.FillPlain(high, p, q, offset, mean, inverseStd, gamma, scaled, dot, sumDy, 37, gammaSum, betaSum);
+            var (expectedHigh, expectedP, expectedQ, expectedOffset) = (new float[length], new float[length], new float[length], new float[length]);
+            for (int c = 0; c < length; c++)
+            {
+                // BatchNorm.BackwardChunk's scalar loop with r = 1 and no d.
+                double invstd = inverseStd[c];
+                double g = (scaled ? gamma[c] : 1.0) * 1;
+                InputGradientOperator<float>.Set(
+                    expectedHigh, expectedP, expectedQ, expectedOffset, c, mean[c], g * invstd, -g * invstd * invstd * invstd * dot[c] / 37, -g * invstd * sumDy[c] / 37);
+                expectedGammaSum[c] += (1 * dot[c] * invstd) + 0;
+                expectedBetaSum[c] += sumDy[c];
+            }
+
+            Assert.Equal(length - (length % 8), first);
+            Assert.Equal(expectedHigh[..first], high[..first]);
+            Assert.Equal(expectedP[..first], p[..first]);
+            Assert.Equal(expectedQ[..first], q[..first]);
+            Assert.Equal(expectedOffset[..first], offset[..first]);
+            Assert.Equal(expectedGammaSum[..first].Select(BitConverter.DoubleToInt64Bits), gammaSum[..first].Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(expectedBetaSum[..first].Select(BitConverter.DoubleToInt64Bits), betaSum[..first].Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
+    /// <summary>
+    /// The vectorized results of shifted-sum accumulators are the scalar ones, bit for bit, including groups the vector
+    /// path must leave to the scalar form (an exact part, a different count) and NaN or negative-zero sums.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AccumulatorResultsInVectorsAreTheScalarOnes(int length)
+    {
+        var totals = new Moments.ChannelAccumulator[length];
+        var shifts = Array.ConvertAll(Values(length, seed: 18), v => (float)(v * 100));
+        var sums = Values(length, seed: 19);
+        var squares = Values(length, seed: 20).Select(v => (v * v) + 50).ToArray();
+        for (int c = 0; c < length; c++)
+        {
+            long count = c == 5 ? 12 : 11;
+            double sum = c == 9 ? double.NaN : c == 10 ? -0.0 : sums[c];
+            totals[c].AddSums(count, sum, squares[c]);
+            if (c == 13)
+            {
+                totals[c].AddExact(4, 2.5, 1.25);
+            }
+        }
+
+        var (mean, m2) = (new double[length], new double[length]);
+        Moments.ChannelAccumulator.Results<float>(totals, shifts, mean, m2);
+
+        for (int c = 0; c < length; c++)
+        {
+            var (expectedMean, expectedM2) = totals[c].Result(shifts[c]);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expectedMean), BitConverter.DoubleToInt64Bits(mean[c]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expectedM2), BitConverter.DoubleToInt64Bits(m2[c]));
+        }
+    }
+
     private static double[] Values(int length, int seed)
     {
         var random = new Random(seed);

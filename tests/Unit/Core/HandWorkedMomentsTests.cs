@@ -160,6 +160,40 @@ public sealed class HandWorkedMomentsTests
     }
 
     /// <summary>
+    /// Cancellation in one lane of a row of eight channels: channel 5 is 0 at the five rows the shift is sampled from
+    /// (0, (n − 1)/4, …, n − 1) and 10000 ± 1 everywhere else, so its sums are taken around 0 and every block's
+    /// variance cancels away. The vectorized commit of a block's sums must hand channel 5 (inside the second group of
+    /// four) to the exact path while channels 0–4 and 6–7 (alternating c ± 1) keep their shifted sums. Expected values:
+    /// a two-pass sum in double.
+    /// </summary>
+    [BackendTheory]
+    public void CancellationInOneLaneOfARowOfChannels(string backend)
+    {
+        const int n = 1 << 12;
+        const int channels = 8;
+        var samples = Enumerable.Range(0, 5).Select(k => k * (n - 1) / 4).ToHashSet();
+        var rows = new float[n * channels];
+        for (int k = 0; k < n; k++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                float wobble = k % 2 == 0 ? -1 : 1;
+                rows[(k * channels) + c] = c != 5 ? c + wobble : samples.Contains(k) ? 0 : 10000 + wobble;
+            }
+        }
+
+        var mean = new double[channels];
+        var m2 = new double[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            mean[c] = Enumerable.Range(0, n).Average(k => (double)rows[(k * channels) + c]);
+            m2[c] = Enumerable.Range(0, n).Sum(k => Math.Pow(rows[(k * channels) + c] - mean[c], 2));
+        }
+
+        MomentsAssert.Close(TestBackends.Get(backend).Compute(TensorView<float>.Create(rows, n, channels), 1), n, mean, m2);
+    }
+
+    /// <summary>
     /// NCL data (rank 2 [N, C] when <paramref name="inner"/> is 1) whose channel c alternates between c − (c + 1)
     /// and c + (c + 1) along the reduction index b·L + l.
     /// </summary>
