@@ -158,7 +158,7 @@ public sealed class ChannelVectorMathTests
                 expectedBetaSum[c] += sumDy[c];
             }
 
-            Assert.Equal(length - (length % 8), first);
+            Assert.Equal(length - (length % System.Numerics.Vector<float>.Count), first);
             Assert.Equal(expectedHigh[..first], high[..first]);
             Assert.Equal(expectedP[..first], p[..first]);
             Assert.Equal(expectedQ[..first], q[..first]);
