@@ -169,9 +169,30 @@ public static partial class BatchNorm
         CheckSameLengths(x, dy, nameof(dy));
         CheckSameLengths(x, inputGradient, nameof(inputGradient));
         int channels = state.Channels;
-        int threads = config.WorkerThreads;
         var gammaGradient = new T[channels];
         var betaGradient = new T[channels];
+        BackwardInferenceCore(
+            dy, x, axis, state.MovingMean.AsSpan(), state.MovingVariance.AsSpan(), state.Gamma.AsSpan(), config, inputGradient, gammaGradient,
+            betaGradient);
+        return new BatchNormGradients<T>(
+            inputGradient,
+            config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
+            config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
+    }
+
+    /// <summary>
+    /// The inference-mode backward pass on validated views and per-channel spans, writing dx, dgamma and dbeta: shared
+    /// by <see cref="BackwardInference{T}(TensorView{T}, TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>
+    /// and <see cref="BatchNormLayer{T}.BackwardInference"/>, so both give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void BackwardInferenceCore<T>(
+        TensorView<T> dy, TensorView<T> x, int axis, ReadOnlySpan<T> movingMean, ReadOnlySpan<T> movingVariance, ReadOnlySpan<T> gammas,
+        BatchNormConfig config, TensorView<T> inputGradient, Span<T> gammaGradient, Span<T> betaGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = movingMean.Length;
+        int threads = config.WorkerThreads;
         var buffer = ArrayPool<double>.Shared.Rent(3 * channels);
         using var table = new CoefficientTable<T>(channels, GradientTableRows);
         try
@@ -183,7 +204,7 @@ public static partial class BatchNorm
             dot.Clear();
             for (int c = 0; c < channels; c++)
             {
-                mean[c] = double.CreateTruncating(state.MovingMean[c]);
+                mean[c] = double.CreateTruncating(movingMean[c]);
             }
 
             ChannelKernels.SetMeans(mean, table);
@@ -192,8 +213,8 @@ public static partial class BatchNorm
             var p = table.Row(1);
             for (int c = 0; c < channels; c++)
             {
-                double invstd = 1 / Math.Sqrt(double.CreateTruncating(state.MovingVariance[c]) + config.Epsilon);
-                double gamma = config.Scale ? double.CreateTruncating(state.Gamma[c]) : 1;
+                double invstd = 1 / Math.Sqrt(double.CreateTruncating(movingVariance[c]) + config.Epsilon);
+                double gamma = config.Scale ? double.CreateTruncating(gammas[c]) : 1;
                 p[c] = T.CreateTruncating(gamma * invstd);
                 gammaGradient[c] = T.CreateTruncating(dot[c] * invstd);
                 betaGradient[c] = T.CreateTruncating(sumDy[c]);
@@ -208,11 +229,6 @@ public static partial class BatchNorm
         {
             ArrayPool<double>.Shared.Return(buffer);
         }
-
-        return new BatchNormGradients<T>(
-            inputGradient,
-            config.Scale ? ReadOnlyVector<T>.Adopt(gammaGradient) : null,
-            config.Center ? ReadOnlyVector<T>.Adopt(betaGradient) : null);
     }
 
     /// <summary>Rows of the inference backward's table: m_hi for the sums, then the scale p.</summary>

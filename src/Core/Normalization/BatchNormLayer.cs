@@ -9,9 +9,9 @@ namespace BnNative.Normalization;
 
 /// <summary>
 /// A batch normalization layer that owns its state and updates it in place, so a training loop runs without managed
-/// allocations: <see cref="Train"/>, <see cref="Backward"/> and <see cref="Infer"/> write into caller-owned
-/// destinations and into arrays the layer keeps, and allocate nothing per call (after the first, which warms pooled
-/// buffers).
+/// allocations: <see cref="Train"/>, <see cref="Backward"/>, <see cref="Infer"/> and <see cref="BackwardInference"/>
+/// write into caller-owned destinations and into arrays the layer keeps, and allocate nothing per call (after the
+/// first, which warms pooled buffers).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -148,10 +148,10 @@ public sealed class BatchNormLayer<T>
     /// <remarks>The span stays valid until the next training step, which replaces the storage behind it.</remarks>
     public ReadOnlySpan<double> InverseStd => _inverseStd;
 
-    /// <summary>dL/dgamma from the last <see cref="Backward"/> (zeros when <see cref="BatchNormConfig.Scale"/> is false).</summary>
+    /// <summary>dL/dgamma from the last <see cref="Backward"/> or <see cref="BackwardInference"/> (zeros when <see cref="BatchNormConfig.Scale"/> is false).</summary>
     public ReadOnlySpan<T> GammaGradient => _gammaGradient;
 
-    /// <summary>dL/dbeta from the last <see cref="Backward"/> (zeros when <see cref="BatchNormConfig.Center"/> is false).</summary>
+    /// <summary>dL/dbeta from the last <see cref="Backward"/> or <see cref="BackwardInference"/> (zeros when <see cref="BatchNormConfig.Center"/> is false).</summary>
     public ReadOnlySpan<T> BetaGradient => _betaGradient;
 
     /// <summary>
@@ -256,24 +256,47 @@ public sealed class BatchNormLayer<T>
                 scratch[..(2 * channels)], gammaSum, betaSum, Config.WorkerThreads);
         }
 
-        // Unused gradients are zeros, not stale values from a config that had them.
-        if (Config.Scale)
-        {
-            BatchNorm.Narrow<T>(gammaSum, _gammaGradient);
-        }
-        else
+        BatchNorm.Narrow<T>(gammaSum, _gammaGradient);
+        BatchNorm.Narrow<T>(betaSum, _betaGradient);
+        ClearUnusedGradients();
+    }
+
+    /// <summary>The gradient of a parameter the config does not use is zeros, not what the sums gave.</summary>
+    private void ClearUnusedGradients()
+    {
+        if (!Config.Scale)
         {
             _gammaGradient.AsSpan().Clear();
         }
 
-        if (Config.Center)
-        {
-            BatchNorm.Narrow<T>(betaSum, _betaGradient);
-        }
-        else
+        if (!Config.Center)
         {
             _betaGradient.AsSpan().Clear();
         }
+    }
+
+    /// <summary>
+    /// The inference-mode backward pass, the moving statistics held constant (fine-tuning with frozen statistics): dx =
+    /// dy·gamma/sqrt(moving_var + eps) into <paramref name="inputGradient"/>, <see cref="GammaGradient"/> =
+    /// Σdy·(x − moving_mean)/sqrt(moving_var + eps) and <see cref="BetaGradient"/> = Σdy (zeros for an unused
+    /// parameter). The same bits as <see cref="BatchNorm.BackwardInference{T}(TensorView{T}, TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>
+    /// on <see cref="ToState"/>; it needs no training step.
+    /// </summary>
+    /// <param name="dy">dL/dy, with the input's lengths (any strides).</param>
+    /// <param name="x">The input the output was inferred from.</param>
+    /// <param name="inputGradient">dL/dx destination with the input's lengths; it may be <paramref name="dy"/> itself.</param>
+    /// <exception cref="ArgumentNullException">A view is null.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Infer"/>, and <paramref name="dy"/> or <paramref name="inputGradient"/> lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void BackwardInference(TensorView<T> dy, TensorView<T> x, TensorView<T> inputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        int axis = BatchNorm.Validate(x, Channels, "layer", Config);
+        BatchNorm.CheckSameLengths(x, dy, nameof(dy));
+        BatchNorm.CheckSameLengths(x, inputGradient, nameof(inputGradient));
+        BatchNorm.BackwardInferenceCore<T>(
+            dy, x, axis, _movingMean, _movingVariance, _gamma, Config, inputGradient, _gammaGradient, _betaGradient);
+        ClearUnusedGradients();
     }
 
     /// <summary>

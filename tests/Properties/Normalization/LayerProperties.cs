@@ -12,8 +12,10 @@ namespace BnNative.Tests.Properties.Normalization;
 /// axis, element type, EMA update and average), each layer step gives bitwise the output, the committed moving
 /// statistics and step count, the batch mean and the inverse std of <see cref="BatchNorm.Train{T}(TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>
 /// on the state carried forward by <see cref="BatchNormTrainResult{T}.CommittedState"/>; its backward pass gives the
-/// bits of <see cref="BatchNorm.Backward{T}(TensorView{T}, BatchNormTrainResult{T}, TensorView{T})"/>, and its
-/// inference the bits of <see cref="BatchNorm.Infer{T}(TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>.
+/// bits of <see cref="BatchNorm.Backward{T}(TensorView{T}, BatchNormTrainResult{T}, TensorView{T})"/>, its
+/// inference the bits of <see cref="BatchNorm.Infer{T}(TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>,
+/// and its inference backward those of <see cref="BatchNorm.BackwardInference{T}(TensorView{T}, TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>
+/// (zeros for an unused parameter's gradient, which the record returns as null).
 /// </summary>
 public sealed class LayerProperties
 {
@@ -85,6 +87,14 @@ public sealed class LayerProperties
         var inferred = Tensor<T>.Zeros(last.Lengths);
         layer.Infer(last, inferred.View);
         AssertBits(BatchNorm.Infer(last, state, config).View.ToArray(), inferred.View.ToArray(), "inference output");
+
+        var weights = TensorView<T>.Create(Enumerable.Range(0, (int)last.ElementCount).Select(i => T.CreateTruncating(Math.Cos(i * 0.29))).ToArray(), last.Lengths);
+        var expectedInference = BatchNorm.BackwardInference(weights, last, state, config);
+        var inferenceDx = Tensor<T>.Zeros(last.Lengths);
+        layer.BackwardInference(weights, last, inferenceDx.View);
+        AssertBits(expectedInference.InputGradient.ToArray(), inferenceDx.View.ToArray(), "inference dx");
+        AssertBits(expectedInference.GammaGradient is { } g ? g.AsSpan() : new T[state.Channels], layer.GammaGradient, "inference dgamma");
+        AssertBits(expectedInference.BetaGradient is { } b ? b.AsSpan() : new T[state.Channels], layer.BetaGradient, "inference dbeta");
     }
 
     private static void AssertBits<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what)

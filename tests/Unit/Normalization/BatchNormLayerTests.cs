@@ -18,7 +18,7 @@ public sealed class BatchNormLayerTests
     [InlineData(2, 32, 64)]
     [InlineData(1, 8, 256)]
     [InlineData(2, 64, 512)]
-    public void TrainBackwardAndInferDoNotAllocate(int threads, int batch, int channels)
+    public void NoCallAllocates(int threads, int batch, int channels)
     {
         var x = Filled(batch, channels);
         var dy = Filled(batch, channels, phase: 1);
@@ -30,6 +30,7 @@ public sealed class BatchNormLayerTests
             layer.Train(x, y);
             layer.Backward(dy, dx);
             layer.Infer(x, y);
+            layer.BackwardInference(dy, x, dx);
         }
 
         const int rounds = 1000;
@@ -39,6 +40,7 @@ public sealed class BatchNormLayerTests
             layer.Train(x, y);
             layer.Backward(dy, dx);
             layer.Infer(x, y);
+            layer.BackwardInference(dy, x, dx);
         }
 
         long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -46,7 +48,7 @@ public sealed class BatchNormLayerTests
         // Allowance: a one-off refill of a pooled buffer while other tests run in parallel (a few KB once); the record
         // functions allocate ≥ 680 bytes in every backward call and ≥ 3 KB in every training step, so any per-call
         // allocation fails by far.
-        Assert.True(bytes < 16 * rounds, $"{rounds} rounds of Train, Backward and Infer allocated {bytes} bytes on the calling thread.");
+        Assert.True(bytes < 16 * rounds, $"{rounds} rounds of Train, Backward, Infer and BackwardInference allocated {bytes} bytes on the calling thread.");
     }
 
     [Fact]
@@ -143,6 +145,10 @@ public sealed class BatchNormLayerTests
         Assert.Equal("dy", Assert.Throws<ArgumentException>(() => layer.Backward(Filled(5, 8), Tensor<float>.Zeros(4, 8).View)).ParamName);
         Assert.Equal("inputGradient", Assert.Throws<ArgumentException>(() => layer.Backward(x, Tensor<float>.Zeros(5, 8).View)).ParamName);
         Assert.Throws<ArgumentNullException>(() => layer.Backward(null!, y));
+        Assert.Equal("dy", Assert.Throws<ArgumentException>(() => layer.BackwardInference(Filled(5, 8), x, y)).ParamName);
+        Assert.Equal("inputGradient", Assert.Throws<ArgumentException>(() => layer.BackwardInference(x, x, Tensor<float>.Zeros(4, 7).View)).ParamName);
+        Assert.Equal("layer", Assert.Throws<ArgumentException>(() => layer.BackwardInference(Filled(4, 6), Filled(4, 6), Tensor<float>.Zeros(4, 6).View)).ParamName);
+        Assert.Throws<ArgumentNullException>(() => layer.BackwardInference(null!, x, y));
     }
 
     [Fact]
