@@ -87,6 +87,46 @@ internal struct ChannelLayout
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryCreate(ReadOnlySpan<TensorShape> shapes, int axis, out ChannelLayout layout)
     {
+        return TryRowsOfChannels(shapes, axis, out layout) || TryAnalyze(shapes, axis, out layout);
+    }
+
+    /// <summary>
+    /// The common case of <see cref="TryCreate"/> in a few steps: row-major views with the channels last (NHWC,
+    /// [N, C]) are rows of channels, every outer axis merged into one, exactly the layout <see cref="TryAnalyze"/>
+    /// arrives at by sorting and merging (a [32, 64] call spent a tenth of its time there).
+    /// </summary>
+    internal static bool TryRowsOfChannels(ReadOnlySpan<TensorShape> shapes, int axis, out ChannelLayout layout)
+    {
+        layout = default;
+        int views = shapes.Length;
+        int rank = shapes[0].Rank;
+        int channels = shapes[0].Length(axis);
+        if (axis == rank - 1 && channels > 1 && AllRowMajor(shapes) && shapes[0].ElementCount / channels <= int.MaxValue)
+        {
+            long rows = shapes[0].ElementCount / channels;
+            layout.Views = views;
+            layout.Channels = channels;
+            layout.Inner = 1;
+            layout.OuterRank = rows == 1 ? 0 : 1;
+            layout.OuterCount = rows;
+            layout._outerLengths[0] = rows == 1 ? 0 : (int)rows;
+            for (int v = 0; v < views; v++)
+            {
+                layout._outerStrides[v * MaxOuterRank] = rows == 1 ? 0 : channels;
+                layout._offsets[v] = shapes[v].Offset;
+                layout._channelStrides[v] = 1;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The general decomposition behind <see cref="TryCreate"/>: reorder, merge, find runs or rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryAnalyze(ReadOnlySpan<TensorShape> shapes, int axis, out ChannelLayout layout)
+    {
         layout = default;
         int views = shapes.Length;
         int rank = shapes[0].Rank;
@@ -182,6 +222,19 @@ internal struct ChannelLayout
         {
             layout._offsets[v] = shapes[v].Offset;
             layout._channelStrides[v] = channelStride[v];
+        }
+
+        return true;
+    }
+
+    private static bool AllRowMajor(ReadOnlySpan<TensorShape> shapes)
+    {
+        foreach (var shape in shapes)
+        {
+            if (!shape.IsRowMajorContiguous)
+            {
+                return false;
+            }
         }
 
         return true;

@@ -44,13 +44,15 @@ internal readonly struct ChunkPlan
     {
         if (layout.ChannelsInner)
         {
-            long rowsPerChunk = Math.Max(1, ChunkElements / layout.Channels / FoldRows) * FoldRows;
-            return new ChunkPlan(true, layout.OuterCount, rowsPerChunk, layout.Channels);
+            return new ChunkPlan(true, layout.OuterCount, RowsPerChunk(layout.Channels), layout.Channels);
         }
 
         long pairs = layout.OuterCount * layout.Channels;
         return new ChunkPlan(false, pairs, Math.Max(1, ChunkElements / layout.Inner), layout.Channels);
     }
+
+    /// <summary>Rows of <paramref name="channels"/> channels per chunk of a channels-inner plan.</summary>
+    public static long RowsPerChunk(int channels) => Math.Max(1, ChunkElements / channels / FoldRows) * FoldRows;
 
     /// <summary>First unit of <paramref name="chunk"/>.</summary>
     public long First(int chunk) => chunk * _unitsPerChunk;

@@ -10,6 +10,63 @@ public sealed class ChannelLayoutTests
     /// channels; an NHWC-logical view of NCHW memory: the NCHW form, not a copy; a slice along W of NCHW: no form
     /// (H and W no longer merge), so it is packed; one channel: a single run.
     /// </summary>
+    /// <summary>
+    /// The shortcut for row-major views with the channels last gives exactly the general analysis's layout: ranks 2 to
+    /// 5, length-1 axes anywhere, a single row, one to three views, and views that start at an offset (a batch slice).
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 32, 64 })]
+    [InlineData(new[] { 1, 64 })]
+    [InlineData(new[] { 4, 1, 1, 3 })]
+    [InlineData(new[] { 1, 1, 1, 8 })]
+    [InlineData(new[] { 2, 3, 4, 5 })]
+    [InlineData(new[] { 3, 1, 5, 1, 2 })]
+    public void RowsOfChannelsShortcutIsTheGeneralLayout(int[] lengths)
+    {
+        int axis = lengths.Length - 1;
+        var whole = Tensor<float>.Zeros([lengths[0] + 2, .. lengths[1..]]).View;
+        var shapes = new[]
+        {
+            Tensor<float>.Zeros(lengths).View.Shape,
+            whole.Slice(0, 1, lengths[0]).Shape,
+            whole.Slice(0, 2, lengths[0]).Shape,
+        };
+        for (int views = 1; views <= 3; views++)
+        {
+            Assert.True(ChannelLayout.TryRowsOfChannels(shapes.AsSpan(0, views), axis, out var fast));
+            Assert.True(ChannelLayout.TryAnalyze(shapes.AsSpan(0, views), axis, out var general));
+            Assert.Equal(general.Views, fast.Views);
+            Assert.Equal(general.Channels, fast.Channels);
+            Assert.Equal(general.Inner, fast.Inner);
+            Assert.Equal(general.OuterRank, fast.OuterRank);
+            Assert.Equal(general.OuterCount, fast.OuterCount);
+            for (int v = 0; v < views; v++)
+            {
+                Assert.Equal(general.Offset(v), fast.Offset(v));
+                Assert.Equal(general.ChannelStride(v), fast.ChannelStride(v));
+                for (int d = 0; d < general.OuterRank; d++)
+                {
+                    Assert.Equal(general.OuterLength(d), fast.OuterLength(d));
+                    Assert.Equal(general.OuterStride(v, d), fast.OuterStride(v, d));
+                }
+
+                for (long outer = 0; outer < general.OuterCount; outer += Math.Max(1, general.OuterCount / 7))
+                {
+                    Assert.Equal(general.OuterOffset(v, outer), fast.OuterOffset(v, outer));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void RowsOfChannelsShortcutLeavesOtherFormsToTheAnalysis()
+    {
+        var nchw = Tensor<float>.Zeros(2, 3, 4, 5).View;
+        Assert.False(ChannelLayout.TryRowsOfChannels([nchw.Shape], 1, out _));
+        Assert.False(ChannelLayout.TryRowsOfChannels([nchw.Permute(0, 2, 3, 1).Shape], 3, out _));
+        Assert.False(ChannelLayout.TryRowsOfChannels([Tensor<float>.Zeros(6, 1).View.Shape], 1, out _));
+    }
+
     [Theory]
     [InlineData("nchw", 20, 20, new[] { 2 }, new long[] { 60 }, 0, true)]
     [InlineData("nhwc", 1, 1, new[] { 40 }, new long[] { 3 }, 0, true)]
