@@ -66,18 +66,22 @@ internal struct ChannelLayout
     /// <summary>Distance between consecutive channels in view <paramref name="view"/>.</summary>
     public readonly long ChannelStride(int view) => _channelStrides[view];
 
-    /// <summary>Buffer index of outer index <paramref name="outer"/> (channel 0, inner 0) in view <paramref name="view"/>.</summary>
+    /// <summary>
+    /// Buffer index of outer index <paramref name="outer"/> (in [0, <see cref="OuterCount"/>); channel 0, inner 0) in
+    /// view <paramref name="view"/>. The outermost dimension takes what is left without a division (rows of channels
+    /// have only that one).
+    /// </summary>
     public readonly long OuterOffset(int view, long outer)
     {
         long offset = _offsets[view];
-        for (int d = OuterRank - 1; d >= 0; d--)
+        for (int d = OuterRank - 1; d > 0; d--)
         {
             long length = _outerLengths[d];
             offset += outer % length * _outerStrides[(view * MaxOuterRank) + d];
             outer /= length;
         }
 
-        return offset;
+        return OuterRank == 0 ? offset : offset + (outer * _outerStrides[view * MaxOuterRank]);
     }
 
     /// <summary>

@@ -429,7 +429,7 @@ internal static unsafe class ChannelSums
         long first = job.Plan.First(chunk);
         long end = job.Plan.End(chunk);
         var slots = job.Slots + (chunk * job.Plan.SlotsPerChunk);
-        int cycle = channels / Gcd(channels, width) * width;
+        int cycle = channels / GcdWithPowerOfTwo(channels, width) * width;
         int periodVectors = cycle / width;
         bool flat = periodVectors <= MaxPeriodVectors;
         bool columns = !flat && channels % width == 0
@@ -450,7 +450,9 @@ internal static unsafe class ChannelSums
             {
                 double* sum2 = sum + channels;
                 var cursor = new OuterCursor(layout, first);
-                T* rowPartial = AwayFromRows(rowBuffer, job.A + cursor.Offset(0), cursor.InnermostStride(0));
+                T* firstRow = job.A + cursor.Offset(0);
+                long firstStride = cursor.InnermostStride(0);
+                T* rowPartial = null;
                 long checkStart = first;
                 for (long row = first; row < end;)
                 {
@@ -472,6 +474,11 @@ internal static unsafe class ChannelSums
                         }
                         else
                         {
+                            if (rowPartial == null)
+                            {
+                                rowPartial = AwayFromRows(rowBuffer, firstRow, firstStride);
+                            }
+
                             RowsInOrder<T, TOp>(a, b, (nint)sa, (nint)sb, stretch, channels, high, rowPartial, sum, sum2);
                         }
 
@@ -753,27 +760,16 @@ internal static unsafe class ChannelSums
     private static T* AwayFromRows<T>(T* buffer, T* row, long rowStride)
         where T : unmanaged
     {
-        int period = Gcd((int)((rowStride * sizeof(T)) % PageBytes), PageBytes);
-        if (period == 0)
-        {
-            period = PageBytes;
-        }
-
-        nint target = (nint)(((nuint)row + (nuint)(period / 2)) % (nuint)period);
-        nint at = (nint)((nuint)buffer % (nuint)period);
-        nint shift = (target - at + period) % period;
+        int period = GcdWithPowerOfTwo((int)((rowStride * sizeof(T)) % PageBytes), PageBytes);
+        nint mask = period - 1;
+        nint target = ((nint)row + (period / 2)) & mask;
+        nint at = (nint)buffer & mask;
+        nint shift = (target - at + period) & mask;
         return (T*)((byte*)buffer + (shift & ~(nint)(sizeof(T) - 1)));
     }
 
-    private static int Gcd(int a, int b)
-    {
-        while (b != 0)
-        {
-            (a, b) = (b, a % b);
-        }
-
-        return a;
-    }
+    /// <summary>gcd(<paramref name="value"/>, <paramref name="powerOfTwo"/>) for value ≥ 0: its lowest set bit, at most the power (gcd(0, p) = p).</summary>
+    private static int GcdWithPowerOfTwo(int value, int powerOfTwo) => value == 0 ? powerOfTwo : Math.Min(powerOfTwo, value & -value);
 }
 
 /// <summary>Receives the runs of a channels-outer chunk (<see cref="ChannelSums.WalkRuns"/>).</summary>

@@ -22,10 +22,15 @@ internal struct OuterCursor
             _offsets[v] = layout.OuterOffset(v, outer);
         }
 
-        for (int d = layout.OuterRank - 1; d >= 0; d--)
+        for (int d = layout.OuterRank - 1; d > 0; d--)
         {
             _index[d] = (int)(outer % layout.OuterLength(d));
             outer /= layout.OuterLength(d);
+        }
+
+        if (layout.OuterRank > 0)
+        {
+            _index[0] = (int)outer;
         }
     }
 

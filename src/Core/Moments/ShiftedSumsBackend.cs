@@ -88,7 +88,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         for (int k = 0; k < samples; k++)
         {
             long position = samples == 1 ? 0 : k * (n - 1) / (samples - 1);
-            offsets[k] = layout.OuterOffset(0, position / layout.Inner) + (position % layout.Inner);
+            offsets[k] = layout.Inner == 1 ? layout.OuterOffset(0, position) : layout.OuterOffset(0, position / layout.Inner) + (position % layout.Inner);
         }
 
         long channelStride = layout.ChannelStride(0);
