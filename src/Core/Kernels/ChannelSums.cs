@@ -89,7 +89,36 @@ internal static unsafe class ChannelSums
             fixed (ChannelAccumulator* ptotals = totals)
             {
                 job.Slots = ptotals;
+                job.SlotStride = 0;
                 RunChunk<T>(&job, 0);
+            }
+
+            return;
+        }
+
+        totals.Clear();
+        if (Math.Min(threads, plan.Chunks) <= 1)
+        {
+            // One thread: the chunks run in order through one chunk's slots, each merged into the totals when it ends.
+            // These are the additions of the merge below in the same order, without slots for every chunk (from
+            // memory, clearing, filling and re-reading those cost a tenth of a moments pass).
+            var chunkSlots = ArrayPool<ChannelAccumulator>.Shared.Rent(plan.SlotsPerChunk);
+            try
+            {
+                fixed (ChannelAccumulator* pslots = chunkSlots)
+                {
+                    job.Slots = pslots;
+                    job.SlotStride = 0;
+                    for (int k = 0; k < plan.Chunks; k++)
+                    {
+                        RunChunk<T>(&job, k);
+                        Merge(plan, k, pslots, totals);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<ChannelAccumulator>.Shared.Return(chunkSlots);
             }
 
             return;
@@ -102,27 +131,31 @@ internal static unsafe class ChannelSums
             fixed (ChannelAccumulator* pslots = slots)
             {
                 job.Slots = pslots;
+                job.SlotStride = plan.SlotsPerChunk;
                 WorkerPool.Run(&RunChunk<T>, &job, plan.Chunks, threads);
-            }
-
-            totals.Clear();
-            for (int k = 0; k < plan.Chunks; k++)
-            {
-                int start = k * plan.SlotsPerChunk;
-                int c = plan.FirstChannel(k);
-                for (int slot = 0; slot < plan.SlotCount(k); slot++)
+                for (int k = 0; k < plan.Chunks; k++)
                 {
-                    totals[c].Add(slots[start + slot]);
-                    if (++c == channels)
-                    {
-                        c = 0;
-                    }
+                    Merge(plan, k, pslots + (k * plan.SlotsPerChunk), totals);
                 }
             }
         }
         finally
         {
             ArrayPool<ChannelAccumulator>.Shared.Return(slots);
+        }
+    }
+
+    /// <summary>Adds chunk <paramref name="chunk"/>'s <paramref name="slots"/> to the totals of their channels.</summary>
+    private static void Merge(in ChunkPlan plan, int chunk, ChannelAccumulator* slots, Span<ChannelAccumulator> totals)
+    {
+        int c = plan.FirstChannel(chunk);
+        for (int slot = 0; slot < plan.SlotCount(chunk); slot++)
+        {
+            totals[c].Add(slots[slot]);
+            if (++c == totals.Length)
+            {
+                c = 0;
+            }
         }
     }
 
@@ -246,7 +279,7 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref var job = ref Unsafe.AsRef<SumJob<T>>(state);
-        new Span<ChannelAccumulator>(job.Slots + (chunk * job.Plan.SlotsPerChunk), job.Plan.SlotsPerChunk).Clear();
+        new Span<ChannelAccumulator>(job.SlotsOf(chunk), job.Plan.SlotsPerChunk).Clear();
         job.Chunk(ref job, chunk);
     }
 
@@ -263,7 +296,7 @@ internal static unsafe class ChannelSums
         int channels = layout.Channels;
         long first = job.Plan.First(chunk);
         long end = job.Plan.End(chunk);
-        var slots = job.Slots + (chunk * job.Plan.SlotsPerChunk);
+        var slots = job.SlotsOf(chunk);
         int c = (int)(first % channels);
         int slot = 0;
         var cursor = new OuterCursor(layout, first / channels);
@@ -367,14 +400,14 @@ internal static unsafe class ChannelSums
                 var y1 = TOp.ReadsSecond ? Vector.Load(b + i + w) : x1;
                 var y2 = TOp.ReadsSecond ? Vector.Load(b + i + (2 * w)) : x2;
                 var y3 = TOp.ReadsSecond ? Vector.Load(b + i + (3 * w)) : x3;
-                p0 = TOp.First(x0, y0, k, p0);
-                q0 = TOp.Second(x0, y0, k, q0);
-                p1 = TOp.First(x1, y1, k, p1);
-                q1 = TOp.Second(x1, y1, k, q1);
-                p2 = TOp.First(x2, y2, k, p2);
-                q2 = TOp.Second(x2, y2, k, q2);
-                p3 = TOp.First(x3, y3, k, p3);
-                q3 = TOp.Second(x3, y3, k, q3);
+                p0 = TOp.First<Vector<T>, WidthVector<T>>(x0, y0, k, p0);
+                q0 = TOp.Second<Vector<T>, WidthVector<T>>(x0, y0, k, q0);
+                p1 = TOp.First<Vector<T>, WidthVector<T>>(x1, y1, k, p1);
+                q1 = TOp.Second<Vector<T>, WidthVector<T>>(x1, y1, k, q1);
+                p2 = TOp.First<Vector<T>, WidthVector<T>>(x2, y2, k, p2);
+                q2 = TOp.Second<Vector<T>, WidthVector<T>>(x2, y2, k, q2);
+                p3 = TOp.First<Vector<T>, WidthVector<T>>(x3, y3, k, p3);
+                q3 = TOp.Second<Vector<T>, WidthVector<T>>(x3, y3, k, q3);
             }
 
             s1 += SumToDouble((p0 + p1) + (p2 + p3));
@@ -386,8 +419,8 @@ internal static unsafe class ChannelSums
         {
             var x = Vector.Load(a + i);
             var y = TOp.ReadsSecond ? Vector.Load(b + i) : x;
-            p = TOp.First(x, y, k, p);
-            q = TOp.Second(x, y, k, q);
+            p = TOp.First<Vector<T>, WidthVector<T>>(x, y, k, p);
+            q = TOp.Second<Vector<T>, WidthVector<T>>(x, y, k, q);
         }
 
         if (i < end && end - start >= w)
@@ -395,8 +428,8 @@ internal static unsafe class ChannelSums
             var x = Vector.Load(a + end - w);
             var y = TOp.ReadsSecond ? Vector.Load(b + end - w) : x;
             var fresh = Vector.GreaterThanOrEqual(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(w - (end - i))));
-            p += Vector.ConditionalSelect(fresh, TOp.First(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
-            q += Vector.ConditionalSelect(fresh, TOp.Second(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
+            p += Vector.ConditionalSelect(fresh, TOp.First<Vector<T>, WidthVector<T>>(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
+            q += Vector.ConditionalSelect(fresh, TOp.Second<Vector<T>, WidthVector<T>>(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
             i = end;
         }
 
@@ -428,19 +461,20 @@ internal static unsafe class ChannelSums
         int width = Vector<T>.Count;
         long first = job.Plan.First(chunk);
         long end = job.Plan.End(chunk);
-        var slots = job.Slots + (chunk * job.Plan.SlotsPerChunk);
+        var slots = job.SlotsOf(chunk);
         int cycle = channels / GcdWithPowerOfTwo(channels, width) * width;
         int periodVectors = cycle / width;
         bool flat = periodVectors <= MaxPeriodVectors;
-        bool columns = !flat && channels % width == 0
-            && layout.CountPerChannel * channels * sizeof(T) <= ColumnGroupBytes;
+        bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
+        bool columns = !flat && channels % width == 0;
+        bool inCache = layout.CountPerChannel * channels * sizeof(T) <= ColumnGroupBytes;
         double[]? rented = channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
         int slack = PageBytes / sizeof(T);
         T[]? rentedPartial = channels > 1024 ? ArrayPool<T>.Shared.Rent((2 * channels) + slack) : null;
         Span<double> sums = rented ?? stackalloc double[2 * channels];
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
-        T* partial = stackalloc T[2 * MaxPeriodVectors * width];
+        T* partial = stackalloc T[2 * MaxPeriodVectors * Math.Max(width, Vector512<T>.Count)];
         T* high = job.Table;
         try
         {
@@ -468,9 +502,20 @@ internal static unsafe class ChannelSums
                         {
                             FlatStretch<T, TOp>(a, b, (long)stretch * channels, channels, periodVectors, high, phases, partial, sum, sum2);
                         }
-                        else if (columns)
+                        else if (columns && (inCache || (sa == channels && sb == channels)))
                         {
-                            ColumnGroups<T, TOp>(a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, partial, sum, sum2);
+                            // From memory, the next band is asked for while this one is summed.
+                            bool prefetch = !inCache && Sse.IsSupported;
+                            if (wide)
+                            {
+                                ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(
+                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, partial, sum, sum2, prefetch);
+                            }
+                            else
+                            {
+                                ColumnGroups<T, TOp, Vector<T>, WidthVector<T>>(
+                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, partial, sum, sum2, prefetch);
+                            }
                         }
                         else
                         {
@@ -534,7 +579,7 @@ internal static unsafe class ChannelSums
         }
 
         int periods = (int)(length / period);
-        SumPeriods<T, TOp>(a, b, period, period, periods, periodVectors, high, phases, partial);
+        SumPeriods<T, TOp, Vector<T>, WidthVector<T>>(a, b, period, period, periods, periodVectors, high, phases, partial);
         T* partial2 = partial + (MaxPeriodVectors * width);
         if (period == channels)
         {
@@ -566,19 +611,24 @@ internal static unsafe class ChannelSums
     }
 
     /// <summary>
-    /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width, for tensors that sit in cache
-    /// (≤ <see cref="ColumnGroupBytes"/>): groups of up to eight vectors of channels walked down the rows with their
-    /// sums in registers (<see cref="SumPeriods"/>), folded into double per group. In cache this is 2–2.6× faster than
-    /// <see cref="RowsInOrder"/>, whose per-vector load and store of two partial sums bound it at about 20 GB/s; from
-    /// memory the strided walk is slower, so larger tensors keep the in-order loop.
+    /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width <typeparamref name="TWidth"/>: groups of
+    /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>),
+    /// folded into double per group. In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
+    /// load and store of two partial sums bound it at about 20 GB/s. From memory the strided walk alone leaves the
+    /// hardware prefetcher behind; with <paramref name="prefetch"/> (contiguous rows only) each group's walk also asks
+    /// for its share of the next <paramref name="rows"/> rows in memory order, so the next band arrives while this one
+    /// is summed (moments of 51 MB of [N, 256] rows: 1.3× the read floor here, against 2.2× in memory order; the same
+    /// prefetch in cache, or rows ahead in column order, was slower).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ColumnGroups<T, TOp>(
-        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, int* phases, T* partial, double* sum, double* sum2)
+    private static void ColumnGroups<T, TOp, TVector, TWidth>(
+        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, int* phases, T* partial, double* sum, double* sum2, bool prefetch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
-        int width = Vector<T>.Count;
+        int width = TWidth.Count;
         for (int k = 0; k < MaxPeriodVectors; k++)
         {
             phases[k] = k * width;
@@ -588,7 +638,10 @@ internal static unsafe class ChannelSums
         for (int group = 0; group < channels; group += MaxPeriodVectors * width)
         {
             int vectors = Math.Min(MaxPeriodVectors, (channels - group) / width);
-            SumPeriods<T, TOp>(a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial);
+            byte* ahead = prefetch ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
+            byte* aheadB = prefetch && TOp.ReadsSecond ? (byte*)(b + (rows * strideB) + ((long)group * rows)) : null;
+            SumPeriods<T, TOp, TVector, TWidth>(
+                a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial, ahead, aheadB, vectors * width * sizeof(T));
             Fold(partial, sum + group, vectors * width);
             Fold(partial2, sum2 + group, vectors * width);
         }
@@ -620,8 +673,8 @@ internal static unsafe class ChannelSums
                 var x = Vector.Load(a + c);
                 var y = TOp.ReadsSecond ? Vector.Load(b + c) : x;
                 var k = Vector.Load(high + c);
-                TOp.First(x, y, k, Vector.Load(partial + c)).Store(partial + c);
-                TOp.Second(x, y, k, Vector.Load(partial2 + c)).Store(partial2 + c);
+                TOp.First<Vector<T>, WidthVector<T>>(x, y, k, Vector.Load(partial + c)).Store(partial + c);
+                TOp.Second<Vector<T>, WidthVector<T>>(x, y, k, Vector.Load(partial2 + c)).Store(partial2 + c);
             }
 
             for (; c < channels; c++)
@@ -665,73 +718,98 @@ internal static unsafe class ChannelSums
     }
 
     /// <summary>
-    /// The one vectorized reduction loop: <paramref name="periods"/> periods of <paramref name="vectors"/> (≤ 8) vectors,
-    /// period r at a + r·strideA (and b + r·strideB); vector k of every period adds into accumulator pair k, whose
-    /// shift is read at table offset phases[k]. The pairs are stored to <paramref name="partial"/> (S1 then S2, eight
-    /// vectors each). Each lane takes <paramref name="periods"/> ≤ <see cref="FoldLength"/> elements. The accumulators
-    /// and shifts stay in registers: the loop body calls nothing that takes their address.
+    /// The one vectorized reduction loop, at vector width <typeparamref name="TWidth"/>: <paramref name="periods"/>
+    /// periods of <paramref name="vectors"/> (≤ 8) vectors, period r at a + r·strideA (and b + r·strideB); vector k of
+    /// every period adds into accumulator pair k, whose shift is read at table offset phases[k]. The pairs are stored
+    /// to <paramref name="partial"/> (S1 then S2, eight vectors each). Each lane takes <paramref name="periods"/> ≤
+    /// <see cref="FoldLength"/> elements. The accumulators and shifts stay in registers: the loop body calls nothing
+    /// that takes their address. With <paramref name="ahead"/> set, every period also asks for
+    /// <paramref name="aheadStep"/> bytes from there onward, and from <paramref name="aheadB"/> for two-input operators
+    /// (software prefetch; <see cref="ColumnGroups"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SumPeriods<T, TOp>(T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, int* phases, T* partial)
+    private static void SumPeriods<T, TOp, TVector, TWidth>(
+        T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, int* phases, T* partial, byte* ahead = null, byte* aheadB = null, int aheadStep = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
-        int w = Vector<T>.Count;
-        Vector<T> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
-        Vector<T> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
-        var k0 = Vector.Load(high + phases[0]);
-        var k1 = vectors > 1 ? Vector.Load(high + phases[1]) : default;
-        var k2 = vectors > 2 ? Vector.Load(high + phases[2]) : default;
-        var k3 = vectors > 3 ? Vector.Load(high + phases[3]) : default;
-        var k4 = vectors > 4 ? Vector.Load(high + phases[4]) : default;
-        var k5 = vectors > 5 ? Vector.Load(high + phases[5]) : default;
-        var k6 = vectors > 6 ? Vector.Load(high + phases[6]) : default;
-        var k7 = vectors > 7 ? Vector.Load(high + phases[7]) : default;
+        int w = TWidth.Count;
+        TVector p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        TVector q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+        var k0 = TWidth.Load(high + phases[0]);
+        var k1 = vectors > 1 ? TWidth.Load(high + phases[1]) : default;
+        var k2 = vectors > 2 ? TWidth.Load(high + phases[2]) : default;
+        var k3 = vectors > 3 ? TWidth.Load(high + phases[3]) : default;
+        var k4 = vectors > 4 ? TWidth.Load(high + phases[4]) : default;
+        var k5 = vectors > 5 ? TWidth.Load(high + phases[5]) : default;
+        var k6 = vectors > 6 ? TWidth.Load(high + phases[6]) : default;
+        var k7 = vectors > 7 ? TWidth.Load(high + phases[7]) : default;
         for (int r = 0; r < periods; r++, a += strideA, b += strideB)
         {
-            (p0, q0) = Lane<T, TOp>(true, a, b, k0, p0, q0);
-            (p1, q1) = Lane<T, TOp>(vectors > 1, a + w, b + w, k1, p1, q1);
-            (p2, q2) = Lane<T, TOp>(vectors > 2, a + (2 * w), b + (2 * w), k2, p2, q2);
-            (p3, q3) = Lane<T, TOp>(vectors > 3, a + (3 * w), b + (3 * w), k3, p3, q3);
-            (p4, q4) = Lane<T, TOp>(vectors > 4, a + (4 * w), b + (4 * w), k4, p4, q4);
-            (p5, q5) = Lane<T, TOp>(vectors > 5, a + (5 * w), b + (5 * w), k5, p5, q5);
-            (p6, q6) = Lane<T, TOp>(vectors > 6, a + (6 * w), b + (6 * w), k6, p6, q6);
-            (p7, q7) = Lane<T, TOp>(vectors > 7, a + (7 * w), b + (7 * w), k7, p7, q7);
+            if (ahead != null)
+            {
+                for (int line = 0; line < aheadStep; line += CacheLineBytes)
+                {
+                    Sse.Prefetch0(ahead + line);
+                    if (TOp.ReadsSecond)
+                    {
+                        Sse.Prefetch0(aheadB + line);
+                    }
+                }
+
+                ahead += aheadStep;
+                aheadB += aheadStep;
+            }
+
+            (p0, q0) = Lane<T, TOp, TVector, TWidth>(true, a, b, k0, p0, q0);
+            (p1, q1) = Lane<T, TOp, TVector, TWidth>(vectors > 1, a + w, b + w, k1, p1, q1);
+            (p2, q2) = Lane<T, TOp, TVector, TWidth>(vectors > 2, a + (2 * w), b + (2 * w), k2, p2, q2);
+            (p3, q3) = Lane<T, TOp, TVector, TWidth>(vectors > 3, a + (3 * w), b + (3 * w), k3, p3, q3);
+            (p4, q4) = Lane<T, TOp, TVector, TWidth>(vectors > 4, a + (4 * w), b + (4 * w), k4, p4, q4);
+            (p5, q5) = Lane<T, TOp, TVector, TWidth>(vectors > 5, a + (5 * w), b + (5 * w), k5, p5, q5);
+            (p6, q6) = Lane<T, TOp, TVector, TWidth>(vectors > 6, a + (6 * w), b + (6 * w), k6, p6, q6);
+            (p7, q7) = Lane<T, TOp, TVector, TWidth>(vectors > 7, a + (7 * w), b + (7 * w), k7, p7, q7);
         }
 
         T* second = partial + (MaxPeriodVectors * w);
-        StorePair(p0, q0, partial, second);
-        StorePair(p1, q1, partial + w, second + w);
-        StorePair(p2, q2, partial + (2 * w), second + (2 * w));
-        StorePair(p3, q3, partial + (3 * w), second + (3 * w));
-        StorePair(p4, q4, partial + (4 * w), second + (4 * w));
-        StorePair(p5, q5, partial + (5 * w), second + (5 * w));
-        StorePair(p6, q6, partial + (6 * w), second + (6 * w));
-        StorePair(p7, q7, partial + (7 * w), second + (7 * w));
+        StorePair<TVector, T, TWidth>(p0, q0, partial, second);
+        StorePair<TVector, T, TWidth>(p1, q1, partial + w, second + w);
+        StorePair<TVector, T, TWidth>(p2, q2, partial + (2 * w), second + (2 * w));
+        StorePair<TVector, T, TWidth>(p3, q3, partial + (3 * w), second + (3 * w));
+        StorePair<TVector, T, TWidth>(p4, q4, partial + (4 * w), second + (4 * w));
+        StorePair<TVector, T, TWidth>(p5, q5, partial + (5 * w), second + (5 * w));
+        StorePair<TVector, T, TWidth>(p6, q6, partial + (6 * w), second + (6 * w));
+        StorePair<TVector, T, TWidth>(p7, q7, partial + (7 * w), second + (7 * w));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePair<T>(Vector<T> p, Vector<T> q, T* first, T* second)
-        where T : unmanaged
+    private static void StorePair<TVector, T, TWidth>(TVector p, TVector q, T* first, T* second)
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
-        p.Store(first);
-        q.Store(second);
+        TWidth.Store(p, first);
+        TWidth.Store(q, second);
     }
 
     /// <summary>One accumulator pair's step of <see cref="SumPeriods"/>: unchanged when the period has no such vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector<T> P, Vector<T> Q) Lane<T, TOp>(bool active, T* a, T* b, Vector<T> shift, Vector<T> p, Vector<T> q)
+    private static (TVector P, TVector Q) Lane<T, TOp, TVector, TWidth>(bool active, T* a, T* b, TVector shift, TVector p, TVector q)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
         if (!active)
         {
             return (p, q);
         }
 
-        var x = Vector.Load(a);
-        var y = TOp.ReadsSecond ? Vector.Load(b) : x;
-        return (TOp.First(x, y, shift, p), TOp.Second(x, y, shift, q));
+        var x = TWidth.Load(a);
+        var y = TOp.ReadsSecond ? TWidth.Load(b) : x;
+        return (TOp.First<TVector, TWidth>(x, y, shift, p), TOp.Second<TVector, TWidth>(x, y, shift, q));
     }
 
     /// <summary>The lanes of <paramref name="v"/> summed in double.</summary>
@@ -791,6 +869,12 @@ internal unsafe struct SumJob<T>
     public T* Table;
     public int TableStride;
     public ChannelAccumulator* Slots;
+
+    /// <summary>Slots between consecutive chunks' first slots (0 when every chunk uses the same slots in turn).</summary>
+    public int SlotStride;
     public nint Context;
     public delegate*<ref SumJob<T>, int, void> Chunk;
+
+    /// <summary>The first slot of chunk <paramref name="chunk"/>.</summary>
+    public readonly ChannelAccumulator* SlotsOf(int chunk) => Slots + (chunk * SlotStride);
 }

@@ -20,11 +20,15 @@ internal interface IChannelSums<T>
     /// </summary>
     static abstract bool Checked { get; }
 
-    /// <summary>s1 plus the first term.</summary>
-    static abstract Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s1);
+    /// <summary>s1 plus the first term, on vectors of width <typeparamref name="TWidth"/>.</summary>
+    static abstract TVector First<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s1)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>;
 
-    /// <summary>s2 plus the second term.</summary>
-    static abstract Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s2);
+    /// <summary>s2 plus the second term, on vectors of width <typeparamref name="TWidth"/>.</summary>
+    static abstract TVector Second<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s2)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>;
 
     /// <summary>s1 plus the first term, one element.</summary>
     static abstract T First(T a, T b, T high, T s1);
@@ -42,13 +46,18 @@ internal readonly struct ShiftedSquares<T> : IChannelSums<T>
     public static bool Checked => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s1) => s1 + (a - high);
+    public static TVector First<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s1)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.Add(s1, TWidth.Subtract(a, high));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s2)
+    public static TVector Second<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s2)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
-        var d = a - high;
-        return VectorMath.MultiplyAdd(d, d, s2);
+        var d = TWidth.Subtract(a, high);
+        return TWidth.MultiplyAdd(d, d, s2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -74,11 +83,16 @@ internal readonly struct GradientProducts<T> : IChannelSums<T>
     public static bool Checked => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> First(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s1) => s1 + b;
+    public static TVector First<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s1)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.Add(s1, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Second(Vector<T> a, Vector<T> b, Vector<T> high, Vector<T> s2) =>
-        VectorMath.MultiplyAdd(a - high, b, s2);
+    public static TVector Second<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s2)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.MultiplyAdd(TWidth.Subtract(a, high), b, s2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T First(T a, T b, T high, T s1) => s1 + b;

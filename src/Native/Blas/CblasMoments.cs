@@ -65,7 +65,7 @@ internal sealed unsafe class CblasMoments : ShiftedSumsBackend
         }
 
         int rowLength = Math.Min(job.Layout.Inner, TileRowLength);
-        var slots = new Span<ChannelAccumulator>(job.Slots + (chunk * job.Plan.SlotsPerChunk), job.Plan.SlotsPerChunk);
+        var slots = new Span<ChannelAccumulator>(job.SlotsOf(chunk), job.Plan.SlotsPerChunk);
         var tiles = new RunTiles<T>(backend, rowLength, Math.Max(1, RunTileElements / rowLength), job.Table, slots);
         try
         {
@@ -85,7 +85,7 @@ internal sealed unsafe class CblasMoments : ShiftedSumsBackend
     {
         int channels = job.Layout.Channels;
         int group = Math.Min(channels, RowTileChannels);
-        var slots = new Span<ChannelAccumulator>(job.Slots + (chunk * job.Plan.SlotsPerChunk), channels);
+        var slots = new Span<ChannelAccumulator>(job.SlotsOf(chunk), channels);
         using var tile = new TileBuffers<T>(group, TileRowLength);
         long end = job.Plan.End(chunk);
         for (long row = job.Plan.First(chunk); row < end; row += TileRowLength)

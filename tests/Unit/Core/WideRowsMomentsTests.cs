@@ -5,9 +5,10 @@ using BnNative.Tensors;
 namespace BnNative.Tests.Core;
 
 /// <summary>
-/// Rows of more channels than eight vectors hold (C &gt; 64 for float): a cache-sized tensor whose C is a multiple of the
-/// vector width is summed in column groups, anything else row by row in memory order. Both must agree with plain
-/// double-precision sums, through every fold and check boundary (64 and 512 rows), with data far from zero.
+/// Rows of more channels than eight vectors hold (C &gt; 64 for float): C a multiple of the vector width is summed in
+/// column groups (512-bit where the hardware has them; beyond 8 MB, contiguous rows, with the next band prefetched),
+/// anything else row by row in memory order. All must agree with plain double-precision sums, through every fold and
+/// check boundary (64 and 512 rows), with data far from zero.
 /// </summary>
 public sealed class WideRowsMomentsTests
 {
@@ -20,6 +21,7 @@ public sealed class WideRowsMomentsTests
         { 65, 520 },
         { 300, 100 },  // not a multiple of the vector width: the in-memory-order loop
         { 3, 1024 },
+        { 8256, 272 }, // beyond 8 MB (float and double): read from memory, the next band prefetched; 17 vectors of 512 bits
     };
 
     [Theory]
@@ -59,10 +61,42 @@ public sealed class WideRowsMomentsTests
     }
 
     [Fact]
-    public void TheGradientSumsOfWideRowsMatchDoubleSums()
+    public void LargeTensorsGiveTheSameSumsOnAnyThreadCount()
     {
-        const int rows = 200;
-        const int channels = 136;
+        var x = TensorView<float>.Create(Array.ConvertAll(Data(8256, 256, seed: 6), v => (float)v), 8256, 256);
+
+        Assert.Equal(MomentsBackend.Simd.Compute(x, 1, threads: 1), MomentsBackend.Simd.Compute(x, 1, threads: 2));
+    }
+
+    [Fact]
+    public void LargeRowsWithGapsBetweenThemMatchDoubleSums()
+    {
+        // Every row of 288 values keeps its first 256: rows 288 apart, so no band is contiguous and nothing is prefetched.
+        const int rows = 8000;
+        var data = Data(rows, 288, seed: 9);
+        var x = TensorView<float>.Create(Array.ConvertAll(data, v => (float)v), rows, 288).Slice(1, 0, 256);
+
+        var moments = MomentsBackend.Simd.Compute(x, 1, threads: 2);
+
+        var kept = new double[rows * 256];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < 256; c++)
+            {
+                kept[(r * 256) + c] = (float)data[(r * 288) + c];
+            }
+        }
+
+        var (mean, m2) = Reference(kept, rows, 256);
+        AssertClose(mean, moments.Mean, 1e-6, "mean");
+        AssertClose(m2, moments.M2, 1e-4, "M2");
+    }
+
+    [Theory]
+    [InlineData(200, 136)]
+    [InlineData(8256, 272)] // beyond 8 MB: both inputs read from memory, their next bands prefetched
+    public void TheGradientSumsOfWideRowsMatchDoubleSums(int rows, int channels)
+    {
         var xs = Array.ConvertAll(Data(rows, channels, seed: 11), v => (float)v);
         var dys = Array.ConvertAll(Data(rows, channels, seed: 12), v => (float)(v - 1000));
         var x = TensorView<float>.Create(xs, rows, channels);

@@ -1,0 +1,87 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace BnNative.Kernels;
+
+/// <summary>
+/// The vector operations the reduction operators and loops are written in, for one vector type: operators and loops
+/// take the width as a type parameter (a struct, so each width gets its own compiled code with every call inlined),
+/// and each access pattern picks the width that measured fastest for it (<see cref="WidthVector{T}"/>, the
+/// platform's <see cref="Vector{T}"/>, or <see cref="Width512{T}"/>) without a second copy of the loop.
+/// </summary>
+/// <typeparam name="TVector">The vector type.</typeparam>
+/// <typeparam name="T">The element type.</typeparam>
+internal unsafe interface IVectorWidth<TVector, T>
+    where TVector : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Elements per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>True when this width runs in hardware here.</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+
+    /// <summary>The vector at <paramref name="source"/> (unaligned).</summary>
+    static abstract TVector Load(T* source);
+
+    /// <summary>Stores <paramref name="value"/> at <paramref name="destination"/> (unaligned).</summary>
+    static abstract void Store(TVector value, T* destination);
+
+    /// <summary>a + b.</summary>
+    static abstract TVector Add(TVector a, TVector b);
+
+    /// <summary>a − b.</summary>
+    static abstract TVector Subtract(TVector a, TVector b);
+
+    /// <summary>a·b + c, fused (one rounding).</summary>
+    static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+}
+
+/// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector{T}"/> (256 bits on AVX2 and AVX-512 machines by default).</summary>
+internal readonly unsafe struct WidthVector<T> : IVectorWidth<Vector<T>, T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => Vector<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Load(T* source) => Vector.Load(source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector<T> value, T* destination) => value.Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Add(Vector<T> a, Vector<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Subtract(Vector<T> a, Vector<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> MultiplyAdd(Vector<T> a, Vector<T> b, Vector<T> c) => VectorMath.MultiplyAdd(a, b, c);
+}
+
+/// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector512{T}"/> (use only where <see cref="Vector512.IsHardwareAccelerated"/>).</summary>
+internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => Vector512<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Load(T* source) => Vector512.Load(source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<T> value, T* destination) => value.Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => VectorMath.MultiplyAdd(a, b, c);
+}
