@@ -24,7 +24,7 @@ internal static class MemoryPasses
     private const int PartAlignment = 16;
 
     /// <summary>The sum of <paramref name="data"/> (its value only keeps the reads from being optimized away).</summary>
-    public static float Sum(float[] data, int threads)
+    public static float Sum(ArraySegment<float> data, int threads)
     {
         if (threads == 1)
         {
@@ -32,13 +32,13 @@ internal static class MemoryPasses
         }
 
         var partial = new float[threads];
-        ForEachPart(data.Length, threads, (part, start, length) => partial[part] = Sum(data.AsSpan(start, length)));
+        ForEachPart(data.Count, threads, (part, start, length) => partial[part] = Sum(data.AsSpan(start, length)));
         return partial.Sum();
     }
 
     /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
-    public static void Copy(float[] source, float[] destination, int threads) =>
-        ForEachPart(source.Length, threads, (_, start, length) =>
+    public static void Copy(ArraySegment<float> source, ArraySegment<float> destination, int threads) =>
+        ForEachPart(source.Count, threads, (_, start, length) =>
         {
             if (Streams(destination))
             {
@@ -51,8 +51,8 @@ internal static class MemoryPasses
         });
 
     /// <summary>Writes <paramref name="a"/> + <paramref name="b"/> into <paramref name="destination"/> (same lengths).</summary>
-    public static void Combine(float[] a, float[] b, float[] destination, int threads) =>
-        ForEachPart(a.Length, threads, (_, start, length) =>
+    public static void Combine(ArraySegment<float> a, ArraySegment<float> b, ArraySegment<float> destination, int threads) =>
+        ForEachPart(a.Count, threads, (_, start, length) =>
         {
             if (Streams(destination))
             {
@@ -64,8 +64,8 @@ internal static class MemoryPasses
             }
         });
 
-    private static bool Streams(float[] destination) =>
-        Avx.IsSupported && (long)destination.Length * sizeof(float) >= StreamingBytes;
+    private static bool Streams(ArraySegment<float> destination) =>
+        Avx.IsSupported && (long)destination.Count * sizeof(float) >= StreamingBytes;
 
     private static void ForEachPart(int length, int threads, Action<int, int, int> part)
     {
@@ -130,11 +130,11 @@ internal static class MemoryPasses
 
     /// <summary>destination[start..] = a (+ b when not null) with 32-byte non-temporal stores, then a store fence.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Stream(float[] a, float[]? b, float[] destination, int start, int length)
+    private static unsafe void Stream(ArraySegment<float> a, ArraySegment<float>? b, ArraySegment<float> destination, int start, int length)
     {
-        fixed (float* pa0 = a)
-        fixed (float* pb0 = b)
-        fixed (float* pd0 = destination)
+        fixed (float* pa0 = a.AsSpan())
+        fixed (float* pb0 = b is { } second ? second.AsSpan() : default)
+        fixed (float* pd0 = destination.AsSpan())
         {
             float* pa = pa0 + start;
             float* pb = pb0 is null ? null : pb0 + start;

@@ -294,21 +294,48 @@ internal static unsafe class ChannelMap
         long i = 0;
         if (channels % width == 0)
         {
-            // Streamed stores need an aligned start: a few scalar elements first, then whole rows shifted by that phase
-            // (their coefficients read from the table at the same offset; its rows repeat their start), then the rest.
+            // Stores start aligned (whole 64-byte lines for 512-bit vectors; streamed stores need their alignment): a few
+            // scalar elements first, then whole rows shifted by that phase (their coefficients read from the table at the
+            // same offset; its rows repeat their start), then the partial row left, in vectors. In cache a 512-bit store
+            // across two lines costs about two: unaligned rows ran 1.35× slower here ([256, 256] inference).
             // 512-bit vectors halve the instructions per byte in cache; streamed (from memory) they were slower than
             // 256-bit non-temporal stores here (NHWC [64,64,56,56] inference 1.5× against 1.2× the floor).
             bool wide = !streaming && Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
-            int align = VectorStore.VectorBytes;
-            long head = streaming ? Math.Min(length, (long)(((nuint)align - ((nuint)o % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
+            int align = wide ? Vector512<byte>.Count : VectorStore.VectorBytes;
+            long head = streaming || wide ? Math.Min(length, (long)(((nuint)align - ((nuint)o % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
             for (; i < head; i++, phase++)
             {
                 o[i] = Scalar<T, TOp>(a[i], TOp.ReadsSecond ? b[i] : T.Zero, k + phase, kStride);
             }
 
             long rows = (length - head) / channels;
-            WholeRows<T, TOp>(a + head, b + head, o + head, rows, channels, k + head, kStride, streaming, wide);
+            if (wide && rows > 1 && !ColumnWalk<T, TOp>(rows, channels) && ((nuint)(k + head) % (nuint)align) != 0
+                && TOp.Coefficients * channels * sizeof(T) <= MaxAlignedTableBytes)
+            {
+                WholeRowsAligned<T, TOp>(a + head, b + head, o + head, rows, channels, k + head, kStride);
+            }
+            else
+            {
+                WholeRows<T, TOp>(a + head, b + head, o + head, rows, channels, k + head, kStride, streaming, wide);
+            }
+
             i = head + (rows * channels);
+
+            // What is left is the end of one row from phase `head`: its vectors' coefficients need no wrap.
+            if (wide)
+            {
+                for (; i + Vector512<T>.Count <= length; i += Vector512<T>.Count, phase += Vector512<T>.Count)
+                {
+                    Vectors512<T, TOp>(a + i, b + i, k + phase, kStride).Store(o + i);
+                }
+            }
+            else
+            {
+                for (; i + width <= length; i += width, phase += width)
+                {
+                    VectorStore.Store(Vectors<T, TOp>(a + i, b + i, k + phase, kStride), o + i, streaming);
+                }
+            }
         }
         else if (streaming)
         {
@@ -344,6 +371,29 @@ internal static unsafe class ChannelMap
     }
 
     /// <summary>
+    /// <see cref="WholeRows"/> in 512-bit vectors with the coefficients read from an aligned copy on the stack. The row
+    /// walk loads more coefficients than data (three vectors to one for normalize): loads across two lines made
+    /// [1024, 512] inference 1.9× a copy here, against 1.05× from the copy. The copy's rows sit halfway between the
+    /// output rows' low address bits, so its loads never wait on pending stores to them (<see cref="PageAliasing.AwayFromRows"/>).
+    /// </summary>
+    [SkipLocalsInit] // the buffer is written before it is read
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void WholeRowsAligned<T, TOp>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T>
+    {
+        int tableBytes = TOp.Coefficients * channels * sizeof(T);
+        byte* buffer = stackalloc byte[tableBytes + PageAliasing.PageBytes + Vector512<byte>.Count];
+        T* aligned = PageAliasing.AwayFromRows<T>((T*)buffer, o, (long)channels * sizeof(T), Vector512<byte>.Count);
+        for (int j = 0; j < TOp.Coefficients; j++)
+        {
+            new ReadOnlySpan<T>(k + (j * kStride), channels).CopyTo(new Span<T>(aligned + (j * channels), channels));
+        }
+
+        WholeRows<T, TOp>(a, b, o, rows, channels, aligned, channels, streaming: false, wide: true);
+    }
+
+    /// <summary>
     /// Whole rows whose channel count is a multiple of the vector width, from a start aligned for streamed stores:
     /// every row's vectors read the coefficients at the same offsets, with no phase bookkeeping; with AVX-512 and
     /// ordinary stores (<paramref name="wide"/>), in 512-bit vectors (half the instructions per byte). In cache that
@@ -355,7 +405,7 @@ internal static unsafe class ChannelMap
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
     {
-        if (wide && TOp.Coefficients <= 4 && rows * channels * sizeof(T) <= (TOp.ReadsSecond ? ColumnWalkBytes : ColumnWalkBytesOneInput))
+        if (wide && ColumnWalk<T, TOp>(rows, channels))
         {
             ColumnGroups<T, TOp>(a, b, o, rows, channels, k, kStride);
             return;
@@ -363,9 +413,24 @@ internal static unsafe class ChannelMap
 
         if (wide)
         {
-            for (long r = 0; r < rows; r++, a += channels, b += channels, o += channels)
+            // Walked from the end when the output trails an input by less than half a page (PageAliasing.Trails): a
+            // load then never meets a pending store to its low address bits.
+            int w = Vector512<T>.Count;
+            bool descending = PageAliasing.Trails(a, o) || (TOp.ReadsSecond && PageAliasing.Trails(b, o));
+            long rowStep = descending ? -channels : channels;
+            int first = descending ? channels - w : 0;
+            int step = descending ? -w : w;
+            if (descending)
             {
-                for (int c = 0; c < channels; c += Vector512<T>.Count)
+                long last = (rows - 1) * channels;
+                a += last;
+                b += last;
+                o += last;
+            }
+
+            for (long r = 0; r < rows; r++, a += rowStep, b += rowStep, o += rowStep)
+            {
+                for (int c = first, done = 0; done < channels; c += step, done += w)
                 {
                     Vectors512<T, TOp>(a + c, b + c, k + c, kStride).Store(o + c);
                 }
@@ -385,16 +450,25 @@ internal static unsafe class ChannelMap
     }
 
     /// <summary>
+    /// True when <see cref="WholeRows"/> in 512-bit vectors walks down column groups (<see cref="ColumnGroups"/>): rows
+    /// of at most one group (C ≤ 64 for float), where that is the row walk with the coefficients in registers, and
+    /// two-input operators in cache; one-input operators over wider rows take the row walk, which with aligned loads and
+    /// stores ran at 1.2× a copy here against 2× for the column walk ([256, 256] inference).
+    /// </summary>
+    private static bool ColumnWalk<T, TOp>(long rows, int channels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T> =>
+        TOp.Coefficients <= 4
+        && (channels <= 4 * Vector512<T>.Count || (TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes));
+
+    /// <summary>Largest coefficient table (bytes, every coefficient of one row of channels) that <see cref="Periodic"/> copies to an aligned place on the stack.</summary>
+    private const int MaxAlignedTableBytes = 16 << 10;
+
+    /// <summary>
     /// Largest stretch (bytes per view) that <see cref="WholeRows"/> walks down its columns when the operator reads two
     /// inputs (the training backward: six loads per vector in the row walk, two in the column walk), in cache.
     /// </summary>
     private const long ColumnWalkBytes = 8L << 20;
-
-    /// <summary>
-    /// The same for one-input operators (normalize: four loads per vector in the row walk): only where input and
-    /// output both fit in L2; from L3 ([1024, 512], 2 MB each) the row walk was faster here.
-    /// </summary>
-    private const long ColumnWalkBytesOneInput = 512L << 10;
 
     /// <summary>
     /// Whole rows in cache, in groups of four 512-bit vectors of channels walked down all rows with their coefficients

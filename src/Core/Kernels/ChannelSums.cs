@@ -462,14 +462,14 @@ internal static unsafe class ChannelSums
         long first = job.Plan.First(chunk);
         long end = job.Plan.End(chunk);
         var slots = job.SlotsOf(chunk);
-        int cycle = channels / GcdWithPowerOfTwo(channels, width) * width;
+        int cycle = channels / PageAliasing.GcdWithPowerOfTwo(channels, width) * width;
         int periodVectors = cycle / width;
         bool flat = periodVectors <= MaxPeriodVectors;
         bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
         bool columns = !flat && channels % width == 0;
         bool inCache = layout.CountPerChannel * channels * sizeof(T) <= ColumnGroupBytes;
         double[]? rented = channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
-        int slack = PageBytes / sizeof(T);
+        int slack = PageAliasing.PageBytes / sizeof(T);
         T[]? rentedPartial = channels > 1024 ? ArrayPool<T>.Shared.Rent((2 * channels) + slack) : null;
         Span<double> sums = rented ?? stackalloc double[2 * channels];
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
@@ -521,7 +521,7 @@ internal static unsafe class ChannelSums
                         {
                             if (rowPartial == null)
                             {
-                                rowPartial = AwayFromRows(rowBuffer, firstRow, firstStride);
+                                rowPartial = PageAliasing.AwayFromRows(rowBuffer, firstRow, firstStride * sizeof(T), sizeof(T));
                             }
 
                             RowsInOrder<T, TOp>(a, b, (nint)sa, (nint)sb, stretch, channels, high, rowPartial, sum, sum2);
@@ -825,29 +825,6 @@ internal static unsafe class ChannelSums
 
         return Vector.Sum(v.As<T, double>());
     }
-
-    /// <summary>Bytes of the address bits a load is compared against pending stores on (4K aliasing).</summary>
-    private const int PageBytes = 4096;
-
-    /// <summary>
-    /// A place in <paramref name="buffer"/> (which has <see cref="PageBytes"/> of slack) for the row partial sums whose
-    /// address modulo 4 KiB lies halfway between those of the rows (which repeat every gcd(row stride, 4 KiB) bytes):
-    /// a load of the next data vector then never matches a pending store to the partials in the low 12 address bits,
-    /// which stalls it (4K aliasing; rows of 1 or 2 KiB hit it on every other row otherwise).
-    /// </summary>
-    private static T* AwayFromRows<T>(T* buffer, T* row, long rowStride)
-        where T : unmanaged
-    {
-        int period = GcdWithPowerOfTwo((int)((rowStride * sizeof(T)) % PageBytes), PageBytes);
-        nint mask = period - 1;
-        nint target = ((nint)row + (period / 2)) & mask;
-        nint at = (nint)buffer & mask;
-        nint shift = (target - at + period) & mask;
-        return (T*)((byte*)buffer + (shift & ~(nint)(sizeof(T) - 1)));
-    }
-
-    /// <summary>gcd(<paramref name="value"/>, <paramref name="powerOfTwo"/>) for value ≥ 0: its lowest set bit, at most the power (gcd(0, p) = p).</summary>
-    private static int GcdWithPowerOfTwo(int value, int powerOfTwo) => value == 0 ? powerOfTwo : Math.Min(powerOfTwo, value & -value);
 }
 
 /// <summary>Receives the runs of a channels-outer chunk (<see cref="ChannelSums.WalkRuns"/>).</summary>

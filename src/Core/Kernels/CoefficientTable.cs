@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace BnNative.Kernels;
 
 /// <summary>
 /// Per-channel coefficients of an element-wise or reduction kernel, in the layout the kernels read: coefficient j of
-/// channel c at <c>j·Stride + c</c>, each row followed by its first <see cref="Vector{T}.Count"/> entries again, so a
-/// vector starting at any channel phase reads its coefficients contiguously (the channel index wraps within a row of
+/// channel c at <c>j·Stride + c</c>, each row followed by its first <see cref="Wrap"/> entries again, so a vector
+/// starting at any channel phase reads its coefficients contiguously (the channel index wraps within a row of
 /// channels). Pooled storage; <see cref="Dispose"/> returns it.
 /// </summary>
 internal struct CoefficientTable<T> : IDisposable
@@ -26,8 +27,11 @@ internal struct CoefficientTable<T> : IDisposable
     /// <summary>Number of channels.</summary>
     public int Channels { get; }
 
-    /// <summary>How many entries each row repeats after its end: one vector, so a vector starting at any channel phase reads contiguously.</summary>
-    public static int Wrap => Vector<T>.Count;
+    /// <summary>
+    /// How many entries each row repeats after its end: one vector of the widest width the kernels use (<see cref="Vector{T}"/>
+    /// or 512 bits), so a vector starting at any channel phase reads contiguously.
+    /// </summary>
+    public static int Wrap => Math.Max(Vector<T>.Count, Vector512<T>.Count);
 
     /// <summary>Number of coefficients per channel.</summary>
     public int Count { get; }

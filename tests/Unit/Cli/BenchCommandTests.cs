@@ -171,6 +171,33 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(tensors.XData[(((1 * 3) + 2) * 4 * 5) + (3 * 5) + 4], tensors.X[1, 3, 4, 2]);
     }
 
+    [Theory]
+    [InlineData(8, 16)]
+    [InlineData(1024, 512)]
+    [InlineData(3, 5)]
+    public unsafe void TensorsAreAlignedAndInDifferentQuartersOfAPage(int rows, int channels)
+    {
+        var tensors = BenchTensors.Create(new BenchCase([rows, channels], BenchLayout.Rows));
+
+        long[] offsets = new long[4];
+        var buffers = new[] { tensors.XData, tensors.DyData, tensors.YData, tensors.DxData };
+        for (int k = 0; k < 4; k++)
+        {
+            Assert.Equal(rows * channels, buffers[k].Count);
+            fixed (float* p = buffers[k].AsSpan())
+            {
+                offsets[k] = (long)p % 4096;
+            }
+        }
+
+        Assert.Equal([0L, 1024L, 2048L, 3072L], offsets);
+        Assert.True(buffers[0].Offset + buffers[0].Count <= buffers[1].Offset, "x and dy overlap");
+        Assert.True(buffers[1].Offset + buffers[1].Count <= buffers[2].Offset, "dy and y overlap");
+        Assert.True(buffers[2].Offset + buffers[2].Count <= buffers[3].Offset, "y and dx overlap");
+        Assert.All(tensors.YData, v => Assert.Equal(0f, v));
+        Assert.All(tensors.DxData, v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void DataIsSeededAndInTheDocumentedRanges()
     {
