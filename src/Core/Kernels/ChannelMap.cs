@@ -294,15 +294,17 @@ internal static unsafe class ChannelMap
         long i = 0;
         if (channels % width == 0)
         {
-            // Stores start aligned (whole 64-byte lines for 512-bit vectors; streamed stores need their alignment): a few
-            // scalar elements first, then whole rows shifted by that phase (their coefficients read from the table at the
-            // same offset; its rows repeat their start), then the partial row left, in vectors. In cache a 512-bit store
-            // across two lines costs about two: unaligned rows ran 1.35× slower here ([256, 256] inference).
+            // Streamed stores need their alignment; in cache, 512-bit loads of the input start on 64-byte lines (loads
+            // across two lines cost more than such stores: [256, 256] inference ran 1.66× a copy with the input
+            // unaligned and the output aligned, 1.35× the other way round, 1.28× with both aligned). So: a few scalar
+            // elements first, then whole rows shifted by that phase (their coefficients read from the table at the same
+            // offset; its rows repeat their start), then the partial row left, in vectors.
             // 512-bit vectors halve the instructions per byte in cache; streamed (from memory) they were slower than
             // 256-bit non-temporal stores here (NHWC [64,64,56,56] inference 1.5× against 1.2× the floor).
             bool wide = !streaming && Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
             int align = wide ? Vector512<byte>.Count : VectorStore.VectorBytes;
-            long head = streaming || wide ? Math.Min(length, (long)(((nuint)align - ((nuint)o % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
+            T* aligned = streaming ? o : a;
+            long head = streaming || wide ? Math.Min(length, (long)(((nuint)align - ((nuint)aligned % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
             for (; i < head; i++, phase++)
             {
                 o[i] = Scalar<T, TOp>(a[i], TOp.ReadsSecond ? b[i] : T.Zero, k + phase, kStride);
