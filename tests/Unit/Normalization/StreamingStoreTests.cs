@@ -11,14 +11,15 @@ public sealed class StreamingStoreTests
     /// <summary>
     /// About 33.6 MB of float32: above the streaming threshold. Channels first (runs of 1024·1025 elements); channels
     /// last with 4 channels (a flat stretch whose phase wraps per vector), 16 (whole rows of 512-bit vectors) and 24
-    /// (whole rows of <see cref="System.Numerics.Vector{T}"/>), where a misaligned destination starts with a few scalar
-    /// elements and then streams rows shifted by that phase.
+    /// (whole rows of <see cref="System.Numerics.Vector{T}"/>) and 256, where a misaligned destination starts with a few
+    /// scalar elements and then streams rows shifted by that phase, their coefficients read from an aligned copy.
     /// </summary>
     [Theory]
     [InlineData(DataFormat.ChannelsFirst, 4)]
     [InlineData(DataFormat.ChannelsLast, 4)]
     [InlineData(DataFormat.ChannelsLast, 16)]
     [InlineData(DataFormat.ChannelsLast, 24)]
+    [InlineData(DataFormat.ChannelsLast, 256)] // the coefficients read from an aligned copy, rows shifted by the phase
     public void LargeOutputsMatchTheFormulaElementByElement(DataFormat format, int channels)
     {
         int[] lengths = format == DataFormat.ChannelsFirst ? [2, channels, 1024, 1025] : [1, (8 * 1024 / channels) + 1, 1025, channels];
