@@ -54,7 +54,6 @@ internal static class PairedTiming
 
         var floorTimes = new double[rounds];
         var kernelTimes = new double[rounds];
-        long allocated = 0;
         for (int round = 0; round < rounds; round++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -65,7 +64,6 @@ internal static class PairedTiming
 
             floorTimes[round] = Milliseconds(start) / calls;
 
-            long before = GC.GetTotalAllocatedBytes(precise: true);
             start = Stopwatch.GetTimestamp();
             for (int call = 0; call < calls; call++)
             {
@@ -73,9 +71,17 @@ internal static class PairedTiming
             }
 
             kernelTimes[round] = Milliseconds(start) / calls;
-            allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
         }
 
+        // Allocations are counted after the timed rounds, over as many calls: the precise count makes every core flush
+        // its write buffers (a system call and interrupts), and a kernel timed right after it ran up to 2× slower in cache.
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int call = 0; call < rounds * calls; call++)
+        {
+            kernel();
+        }
+
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         return new PairedTimes(Median(kernelTimes), Median(floorTimes), (long)Math.Round((double)allocated / ((double)rounds * calls)));
     }
 

@@ -19,12 +19,10 @@ internal readonly struct NormalizeOperator<T> : IChannelMap<T>
     public static bool ReadsSecond => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) =>
-        VectorMath.MultiplyAdd(a - k0, k1, k2);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3, Vector512<T> k4) =>
-        VectorMath.MultiplyAdd(a - k0, k1, k2);
+    public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.MultiplyAdd(TWidth.Subtract(a, k0), k1, k2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(a - k0, k1, k2);
@@ -94,12 +92,10 @@ internal readonly struct InputGradientOperator<T> : IChannelMap<T>
     public static bool ReadsSecond => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) =>
-        VectorMath.MultiplyAdd(k2, a - k0, VectorMath.MultiplyAdd(k1, b, k3));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3, Vector512<T> k4) =>
-        VectorMath.MultiplyAdd(k2, a - k0, VectorMath.MultiplyAdd(k1, b, k3));
+    public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.MultiplyAdd(k2, TWidth.Subtract(a, k0), TWidth.MultiplyAdd(k1, b, k3));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => T.FusedMultiplyAdd(k2, a - k0, T.FusedMultiplyAdd(k1, b, k3));
@@ -184,10 +180,10 @@ internal readonly struct ScaleOperator<T> : IChannelMap<T>
     public static bool ReadsSecond => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> k0, Vector<T> k1, Vector<T> k2, Vector<T> k3, Vector<T> k4) => a * k0;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3, Vector512<T> k4) => a * k0;
+    public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.Multiply(a, k0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => a * k0;

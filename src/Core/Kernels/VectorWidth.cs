@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace BnNative.Kernels;
 
@@ -28,11 +29,20 @@ internal unsafe interface IVectorWidth<TVector, T>
     /// <summary>Stores <paramref name="value"/> at <paramref name="destination"/> (unaligned).</summary>
     static abstract void Store(TVector value, T* destination);
 
+    /// <summary>
+    /// Stores <paramref name="value"/> at <paramref name="destination"/>: non-temporally (a streamed store, which needs
+    /// the vector's alignment) when <paramref name="streaming"/>, else ordinarily (unaligned).
+    /// </summary>
+    static abstract void Store(TVector value, T* destination, bool streaming);
+
     /// <summary>a + b.</summary>
     static abstract TVector Add(TVector a, TVector b);
 
     /// <summary>a − b.</summary>
     static abstract TVector Subtract(TVector a, TVector b);
+
+    /// <summary>a·b.</summary>
+    static abstract TVector Multiply(TVector a, TVector b);
 
     /// <summary>a·b + c, fused (one rounding).</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
@@ -53,10 +63,16 @@ internal readonly unsafe struct WidthVector<T> : IVectorWidth<Vector<T>, T>
     public static void Store(Vector<T> value, T* destination) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector<T> value, T* destination, bool streaming) => VectorStore.Store(value, destination, streaming);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Add(Vector<T> a, Vector<T> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Subtract(Vector<T> a, Vector<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Multiply(Vector<T> a, Vector<T> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> MultiplyAdd(Vector<T> a, Vector<T> b, Vector<T> c) => VectorMath.MultiplyAdd(a, b, c);
@@ -77,10 +93,25 @@ internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
     public static void Store(Vector512<T> value, T* destination) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<T> value, T* destination, bool streaming)
+    {
+        if (streaming)
+        {
+            Avx512F.StoreAlignedNonTemporal((float*)destination, value.AsSingle());
+            return;
+        }
+
+        value.Store(destination);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => VectorMath.MultiplyAdd(a, b, c);
