@@ -60,6 +60,7 @@ internal struct ChannelAccumulator
     }
 
     /// <summary>Adds the state of a later chunk: shifted sums add, exact parts merge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Add(in ChannelAccumulator later)
     {
         _shiftedCount += later._shiftedCount;
