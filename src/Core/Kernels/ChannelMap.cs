@@ -53,7 +53,7 @@ internal static unsafe class ChannelMap
 
         var second = TOp.ReadsSecond ? b ?? throw new ArgumentNullException(nameof(b)) : a;
         int channels = a.Lengths[axis];
-        if (axis == a.Rank - 1 && a.ElementCount / channels <= ChunkPlan.RowsPerChunk(channels)
+        if (axis == a.Rank - 1 && a.ElementCount / channels <= ChunkPlan.RowsPerChunk(channels, a.ElementCount / channels)
             && a.Shape.IsRowMajorContiguous && second.Shape.IsRowMajorContiguous && output.Shape.IsRowMajorContiguous)
         {
             // Contiguous rows of channels that make one chunk: exactly the one flat stretch the walker would hand to
