@@ -579,7 +579,14 @@ internal static unsafe class ChannelSums
         }
 
         int periods = (int)(length / period);
-        SumPeriods<T, TOp, Vector<T>, WidthVector<T>>(a, b, period, period, periods, periodVectors, high, phases, partial);
+        if (periodVectors == MaxPeriodVectors)
+        {
+            SumPeriods<T, TOp, Vector<T>, WidthVector<T>, FullGroup>(a, b, period, period, periods, periodVectors, high, phases, partial);
+        }
+        else
+        {
+            SumPeriods<T, TOp, Vector<T>, WidthVector<T>, AnyGroup>(a, b, period, period, periods, periodVectors, high, phases, partial);
+        }
         T* partial2 = partial + (MaxPeriodVectors * width);
         if (period == channels)
         {
@@ -640,8 +647,16 @@ internal static unsafe class ChannelSums
             int vectors = Math.Min(MaxPeriodVectors, (channels - group) / width);
             byte* ahead = prefetch ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
             byte* aheadB = prefetch && TOp.ReadsSecond ? (byte*)(b + (rows * strideB) + ((long)group * rows)) : null;
-            SumPeriods<T, TOp, TVector, TWidth>(
-                a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial, ahead, aheadB, vectors * width * sizeof(T));
+            if (vectors == MaxPeriodVectors)
+            {
+                SumPeriods<T, TOp, TVector, TWidth, FullGroup>(
+                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial, ahead, aheadB, vectors * width * sizeof(T));
+            }
+            else
+            {
+                SumPeriods<T, TOp, TVector, TWidth, AnyGroup>(
+                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial, ahead, aheadB, vectors * width * sizeof(T));
+            }
             Fold(partial, sum + group, vectors * width);
             Fold(partial2, sum2 + group, vectors * width);
         }
@@ -725,27 +740,30 @@ internal static unsafe class ChannelSums
     /// <see cref="FoldLength"/> elements. The accumulators and shifts stay in registers: the loop body calls nothing
     /// that takes their address. With <paramref name="ahead"/> set, every period also asks for
     /// <paramref name="aheadStep"/> bytes from there onward, and from <paramref name="aheadB"/> for two-input operators
-    /// (software prefetch; <see cref="ColumnGroups"/>).
+    /// (software prefetch; <see cref="ColumnGroups"/>). <typeparamref name="TGroup"/> says at compile time when every
+    /// period has all eight vectors, so that loop carries no per-vector test.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SumPeriods<T, TOp, TVector, TWidth>(
+    private static void SumPeriods<T, TOp, TVector, TWidth, TGroup>(
         T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, int* phases, T* partial, byte* ahead = null, byte* aheadB = null, int aheadStep = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector, T>
+        where TGroup : struct, IGroupSize
     {
         int w = TWidth.Count;
+        bool full = TGroup.Full;
         TVector p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
         TVector q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
         var k0 = TWidth.Load(high + phases[0]);
-        var k1 = vectors > 1 ? TWidth.Load(high + phases[1]) : default;
-        var k2 = vectors > 2 ? TWidth.Load(high + phases[2]) : default;
-        var k3 = vectors > 3 ? TWidth.Load(high + phases[3]) : default;
-        var k4 = vectors > 4 ? TWidth.Load(high + phases[4]) : default;
-        var k5 = vectors > 5 ? TWidth.Load(high + phases[5]) : default;
-        var k6 = vectors > 6 ? TWidth.Load(high + phases[6]) : default;
-        var k7 = vectors > 7 ? TWidth.Load(high + phases[7]) : default;
+        var k1 = full || vectors > 1 ? TWidth.Load(high + phases[1]) : default;
+        var k2 = full || vectors > 2 ? TWidth.Load(high + phases[2]) : default;
+        var k3 = full || vectors > 3 ? TWidth.Load(high + phases[3]) : default;
+        var k4 = full || vectors > 4 ? TWidth.Load(high + phases[4]) : default;
+        var k5 = full || vectors > 5 ? TWidth.Load(high + phases[5]) : default;
+        var k6 = full || vectors > 6 ? TWidth.Load(high + phases[6]) : default;
+        var k7 = full || vectors > 7 ? TWidth.Load(high + phases[7]) : default;
         for (int r = 0; r < periods; r++, a += strideA, b += strideB)
         {
             if (ahead != null)
@@ -764,13 +782,13 @@ internal static unsafe class ChannelSums
             }
 
             (p0, q0) = Lane<T, TOp, TVector, TWidth>(true, a, b, k0, p0, q0);
-            (p1, q1) = Lane<T, TOp, TVector, TWidth>(vectors > 1, a + w, b + w, k1, p1, q1);
-            (p2, q2) = Lane<T, TOp, TVector, TWidth>(vectors > 2, a + (2 * w), b + (2 * w), k2, p2, q2);
-            (p3, q3) = Lane<T, TOp, TVector, TWidth>(vectors > 3, a + (3 * w), b + (3 * w), k3, p3, q3);
-            (p4, q4) = Lane<T, TOp, TVector, TWidth>(vectors > 4, a + (4 * w), b + (4 * w), k4, p4, q4);
-            (p5, q5) = Lane<T, TOp, TVector, TWidth>(vectors > 5, a + (5 * w), b + (5 * w), k5, p5, q5);
-            (p6, q6) = Lane<T, TOp, TVector, TWidth>(vectors > 6, a + (6 * w), b + (6 * w), k6, p6, q6);
-            (p7, q7) = Lane<T, TOp, TVector, TWidth>(vectors > 7, a + (7 * w), b + (7 * w), k7, p7, q7);
+            (p1, q1) = Lane<T, TOp, TVector, TWidth>(full || vectors > 1, a + w, b + w, k1, p1, q1);
+            (p2, q2) = Lane<T, TOp, TVector, TWidth>(full || vectors > 2, a + (2 * w), b + (2 * w), k2, p2, q2);
+            (p3, q3) = Lane<T, TOp, TVector, TWidth>(full || vectors > 3, a + (3 * w), b + (3 * w), k3, p3, q3);
+            (p4, q4) = Lane<T, TOp, TVector, TWidth>(full || vectors > 4, a + (4 * w), b + (4 * w), k4, p4, q4);
+            (p5, q5) = Lane<T, TOp, TVector, TWidth>(full || vectors > 5, a + (5 * w), b + (5 * w), k5, p5, q5);
+            (p6, q6) = Lane<T, TOp, TVector, TWidth>(full || vectors > 6, a + (6 * w), b + (6 * w), k6, p6, q6);
+            (p7, q7) = Lane<T, TOp, TVector, TWidth>(full || vectors > 7, a + (7 * w), b + (7 * w), k7, p7, q7);
         }
 
         T* second = partial + (MaxPeriodVectors * w);
@@ -854,4 +872,23 @@ internal unsafe struct SumJob<T>
 
     /// <summary>The first slot of chunk <paramref name="chunk"/>.</summary>
     public readonly ChannelAccumulator* SlotsOf(int chunk) => Slots + (chunk * SlotStride);
+}
+
+/// <summary>Whether every period of a <see cref="ChannelSums"/> reduction loop has all eight vectors, known at compile time.</summary>
+internal interface IGroupSize
+{
+    /// <summary>True when every period has all eight vectors.</summary>
+    static abstract bool Full { get; }
+}
+
+/// <summary>Every period has all eight vectors.</summary>
+internal readonly struct FullGroup : IGroupSize
+{
+    public static bool Full => true;
+}
+
+/// <summary>A period has one to eight vectors, tested per vector.</summary>
+internal readonly struct AnyGroup : IGroupSize
+{
+    public static bool Full => false;
 }
