@@ -17,8 +17,10 @@ namespace BnNative.Kernels;
 /// One vectorized loop per access pattern. Runs of one channel: <see cref="RunLoop"/>, four chains and an overlapped,
 /// masked last vector. Rows of channels: a flat stretch whose period spans whole channel cycles goes through
 /// <see cref="SumPeriods"/> (up to eight accumulator pairs in registers, lanes mapped back to channel f mod C); rows
-/// too wide for that are summed in column groups of eight vectors by the same loop when the tensor fits in cache
-/// (<see cref="ColumnGroups"/>), else through an L1 buffer in memory order (<see cref="RowsInOrder"/>).
+/// too wide for that (C a multiple of the vector width) are summed in column groups of eight 512-bit vectors by the same
+/// loop (<see cref="ColumnGroups"/>): directly when the tensor fits in cache, from memory with the next band of rows
+/// prefetched when the rows are contiguous; other wide rows go through an L1 buffer in memory order
+/// (<see cref="RowsInOrder"/>).
 /// </remarks>
 internal static unsafe class ChannelSums
 {
@@ -46,8 +48,9 @@ internal static unsafe class ChannelSums
     private const int CacheLineBytes = 64;
 
     /// <summary>
-    /// Largest tensor (bytes of view 0) whose wide rows are summed by <see cref="ColumnGroups"/>: one that fits the
-    /// caches of this kind of machine (1 MB L2 per core, 32 MB L3), with room for the output.
+    /// Largest tensor (bytes of view 0) whose wide rows <see cref="ColumnGroups"/> sums as they are, in cache: one that
+    /// fits the caches of this kind of machine (1 MB L2 per core, 32 MB L3), with room for the output. Larger ones are
+    /// read from memory, with the next band prefetched (contiguous rows) or through the L1 buffer.
     /// </summary>
     private const long ColumnGroupBytes = 8L << 20;
 
@@ -665,10 +668,11 @@ internal static unsafe class ChannelSums
     /// <summary>
     /// Rows <paramref name="strideA"/> apart, read strictly in memory order: per-channel partial sums in T live in an
     /// L1-resident buffer (<paramref name="partial"/>, 2·C) and fold into double once per block of at most
-    /// <see cref="FoldLength"/> rows. For tensors beyond <see cref="ColumnGroupBytes"/> (read from memory) this beat
-    /// the alternatives measured here: column groups walked down 64 rows (<see cref="ColumnGroups"/>, 2–2.6× faster in
-    /// cache) were about 1.3× slower from memory, two rows per pass 2× slower (several strided streams defeat the
-    /// prefetcher); a 2× unrolled loop and software prefetch changed nothing.
+    /// <see cref="FoldLength"/> rows. It takes the wide rows that <see cref="ColumnGroups"/> cannot: C not a multiple of
+    /// the vector width, or, beyond <see cref="ColumnGroupBytes"/>, rows that are not contiguous (the column walk's
+    /// prefetch of the next band needs them in one piece; without it column groups were about 1.3× slower than this
+    /// loop from memory). Two rows per pass were 2× slower (several strided streams defeat the prefetcher); a 2×
+    /// unrolled loop and software prefetch of this loop's own stream changed nothing.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RowsInOrder<T, TOp>(
