@@ -343,7 +343,7 @@ internal static unsafe class ChannelMap
         int step = width % channels;
         for (; channels % width != 0 && i + width <= length; i += width)
         {
-            VectorStore.Store(Vectors<T, TOp, Vector<T>, WidthVector<T>>(a + i, b + i, k + phase, kStride), o + i, streaming);
+            WidthVector<T>.Store(Vectors<T, TOp, Vector<T>, WidthVector<T>>(a + i, b + i, k + phase, kStride), o + i, streaming);
             phase += step;
             if (phase >= channels)
             {
