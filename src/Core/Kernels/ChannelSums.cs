@@ -403,14 +403,10 @@ internal static unsafe class ChannelSums
                 var y1 = TOp.ReadsSecond ? Vector.Load(b + i + w) : x1;
                 var y2 = TOp.ReadsSecond ? Vector.Load(b + i + (2 * w)) : x2;
                 var y3 = TOp.ReadsSecond ? Vector.Load(b + i + (3 * w)) : x3;
-                p0 = TOp.First<Vector<T>, WidthVector<T>>(x0, y0, k, p0);
-                q0 = TOp.Second<Vector<T>, WidthVector<T>>(x0, y0, k, q0);
-                p1 = TOp.First<Vector<T>, WidthVector<T>>(x1, y1, k, p1);
-                q1 = TOp.Second<Vector<T>, WidthVector<T>>(x1, y1, k, q1);
-                p2 = TOp.First<Vector<T>, WidthVector<T>>(x2, y2, k, p2);
-                q2 = TOp.Second<Vector<T>, WidthVector<T>>(x2, y2, k, q2);
-                p3 = TOp.First<Vector<T>, WidthVector<T>>(x3, y3, k, p3);
-                q3 = TOp.Second<Vector<T>, WidthVector<T>>(x3, y3, k, q3);
+                TOp.Step<Vector<T>, WidthVector<T>>(x0, y0, k, ref p0, ref q0);
+                TOp.Step<Vector<T>, WidthVector<T>>(x1, y1, k, ref p1, ref q1);
+                TOp.Step<Vector<T>, WidthVector<T>>(x2, y2, k, ref p2, ref q2);
+                TOp.Step<Vector<T>, WidthVector<T>>(x3, y3, k, ref p3, ref q3);
             }
 
             s1 += SumToDouble((p0 + p1) + (p2 + p3));
@@ -422,8 +418,7 @@ internal static unsafe class ChannelSums
         {
             var x = Vector.Load(a + i);
             var y = TOp.ReadsSecond ? Vector.Load(b + i) : x;
-            p = TOp.First<Vector<T>, WidthVector<T>>(x, y, k, p);
-            q = TOp.Second<Vector<T>, WidthVector<T>>(x, y, k, q);
+            TOp.Step<Vector<T>, WidthVector<T>>(x, y, k, ref p, ref q);
         }
 
         if (i < end && end - start >= w)
@@ -431,8 +426,10 @@ internal static unsafe class ChannelSums
             var x = Vector.Load(a + end - w);
             var y = TOp.ReadsSecond ? Vector.Load(b + end - w) : x;
             var fresh = Vector.GreaterThanOrEqual(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(w - (end - i))));
-            p += Vector.ConditionalSelect(fresh, TOp.First<Vector<T>, WidthVector<T>>(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
-            q += Vector.ConditionalSelect(fresh, TOp.Second<Vector<T>, WidthVector<T>>(x, y, k, Vector<T>.Zero), Vector<T>.Zero);
+            Vector<T> lastP = default, lastQ = default;
+            TOp.Step<Vector<T>, WidthVector<T>>(x, y, k, ref lastP, ref lastQ);
+            p += Vector.ConditionalSelect(fresh, lastP, Vector<T>.Zero);
+            q += Vector.ConditionalSelect(fresh, lastQ, Vector<T>.Zero);
             i = end;
         }
 
@@ -477,7 +474,9 @@ internal static unsafe class ChannelSums
         Span<double> sums = rented ?? stackalloc double[2 * channels];
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
-        T* partial = stackalloc T[2 * MaxPeriodVectors * Math.Max(width, Vector512<T>.Count)];
+        // On a 64-byte line: the loop stores its sums here as whole vectors and Fold reads them back the same way.
+        byte* partialBytes = stackalloc byte[(2 * MaxPeriodVectors * Vector512<byte>.Count) + Vector512<byte>.Count];
+        T* partial = (T*)(((nint)partialBytes + (Vector512<byte>.Count - 1)) & ~(nint)(Vector512<byte>.Count - 1));
         T* high = job.Table;
         try
         {
@@ -692,8 +691,11 @@ internal static unsafe class ChannelSums
                 var x = Vector.Load(a + c);
                 var y = TOp.ReadsSecond ? Vector.Load(b + c) : x;
                 var k = Vector.Load(high + c);
-                TOp.First<Vector<T>, WidthVector<T>>(x, y, k, Vector.Load(partial + c)).Store(partial + c);
-                TOp.Second<Vector<T>, WidthVector<T>>(x, y, k, Vector.Load(partial2 + c)).Store(partial2 + c);
+                var s1 = Vector.Load(partial + c);
+                var s2 = Vector.Load(partial2 + c);
+                TOp.Step<Vector<T>, WidthVector<T>>(x, y, k, ref s1, ref s2);
+                s1.Store(partial + c);
+                s2.Store(partial2 + c);
             }
 
             for (; c < channels; c++)
@@ -713,6 +715,23 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = 0;
+        if (Vector512.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            for (; c + Vector512<float>.Count <= count; c += Vector512<float>.Count)
+            {
+                var v = Vector512.Load((float*)partial + c);
+                (Vector512.Load(sum + c) + Vector512.WidenLower(v)).Store(sum + c);
+                (Vector512.Load(sum + c + Vector512<double>.Count) + Vector512.WidenUpper(v)).Store(sum + c + Vector512<double>.Count);
+            }
+        }
+        else if (Vector512.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            for (; c + Vector512<double>.Count <= count; c += Vector512<double>.Count)
+            {
+                (Vector512.Load(sum + c) + Vector512.Load((double*)partial + c)).Store(sum + c);
+            }
+        }
+
         if (typeof(T) == typeof(float))
         {
             for (; c + Vector<float>.Count <= count; c += Vector<float>.Count)
@@ -772,12 +791,23 @@ internal static unsafe class ChannelSums
         {
             if (ahead != null)
             {
-                for (int line = 0; line < aheadStep; line += CacheLineBytes)
+                if (full)
                 {
-                    Sse.Prefetch0(ahead + line);
+                    PrefetchPeriod<T, TVector, TWidth>(ahead);
                     if (TOp.ReadsSecond)
                     {
-                        Sse.Prefetch0(aheadB + line);
+                        PrefetchPeriod<T, TVector, TWidth>(aheadB);
+                    }
+                }
+                else
+                {
+                    for (int line = 0; line < aheadStep; line += CacheLineBytes)
+                    {
+                        Sse.Prefetch0(ahead + line);
+                        if (TOp.ReadsSecond)
+                        {
+                            Sse.Prefetch0(aheadB + line);
+                        }
                     }
                 }
 
@@ -785,14 +815,14 @@ internal static unsafe class ChannelSums
                 aheadB += aheadStep;
             }
 
-            (p0, q0) = Lane<T, TOp, TVector, TWidth>(true, a, b, k0, p0, q0);
-            (p1, q1) = Lane<T, TOp, TVector, TWidth>(full || vectors > 1, a + w, b + w, k1, p1, q1);
-            (p2, q2) = Lane<T, TOp, TVector, TWidth>(full || vectors > 2, a + (2 * w), b + (2 * w), k2, p2, q2);
-            (p3, q3) = Lane<T, TOp, TVector, TWidth>(full || vectors > 3, a + (3 * w), b + (3 * w), k3, p3, q3);
-            (p4, q4) = Lane<T, TOp, TVector, TWidth>(full || vectors > 4, a + (4 * w), b + (4 * w), k4, p4, q4);
-            (p5, q5) = Lane<T, TOp, TVector, TWidth>(full || vectors > 5, a + (5 * w), b + (5 * w), k5, p5, q5);
-            (p6, q6) = Lane<T, TOp, TVector, TWidth>(full || vectors > 6, a + (6 * w), b + (6 * w), k6, p6, q6);
-            (p7, q7) = Lane<T, TOp, TVector, TWidth>(full || vectors > 7, a + (7 * w), b + (7 * w), k7, p7, q7);
+            Lane<T, TOp, TVector, TWidth>(true, a, b, k0, ref p0, ref q0);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 1, a + w, b + w, k1, ref p1, ref q1);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 2, a + (2 * w), b + (2 * w), k2, ref p2, ref q2);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 3, a + (3 * w), b + (3 * w), k3, ref p3, ref q3);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 4, a + (4 * w), b + (4 * w), k4, ref p4, ref q4);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 5, a + (5 * w), b + (5 * w), k5, ref p5, ref q5);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 6, a + (6 * w), b + (6 * w), k6, ref p6, ref q6);
+            Lane<T, TOp, TVector, TWidth>(full || vectors > 7, a + (7 * w), b + (7 * w), k7, ref p7, ref q7);
         }
 
         T* second = partial + (MaxPeriodVectors * w);
@@ -804,6 +834,31 @@ internal static unsafe class ChannelSums
         StorePair<TVector, T, TWidth>(p5, q5, partial + (5 * w), second + (5 * w));
         StorePair<TVector, T, TWidth>(p6, q6, partial + (6 * w), second + (6 * w));
         StorePair<TVector, T, TWidth>(p7, q7, partial + (7 * w), second + (7 * w));
+    }
+
+    /// <summary>Asks for the lines of one full period (eight vectors of width <typeparamref name="TWidth"/>) from <paramref name="ahead"/> on, unrolled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchPeriod<T, TVector, TWidth>(byte* ahead)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
+    {
+        int bytes = MaxPeriodVectors * TWidth.Count * sizeof(T);
+        Sse.Prefetch0(ahead);
+        Sse.Prefetch0(ahead + CacheLineBytes);
+        if (bytes > 2 * CacheLineBytes)
+        {
+            Sse.Prefetch0(ahead + (2 * CacheLineBytes));
+            Sse.Prefetch0(ahead + (3 * CacheLineBytes));
+        }
+
+        if (bytes > 4 * CacheLineBytes)
+        {
+            Sse.Prefetch0(ahead + (4 * CacheLineBytes));
+            Sse.Prefetch0(ahead + (5 * CacheLineBytes));
+            Sse.Prefetch0(ahead + (6 * CacheLineBytes));
+            Sse.Prefetch0(ahead + (7 * CacheLineBytes));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -818,7 +873,7 @@ internal static unsafe class ChannelSums
 
     /// <summary>One accumulator pair's step of <see cref="SumPeriods"/>: unchanged when the period has no such vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (TVector P, TVector Q) Lane<T, TOp, TVector, TWidth>(bool active, T* a, T* b, TVector shift, TVector p, TVector q)
+    private static void Lane<T, TOp, TVector, TWidth>(bool active, T* a, T* b, TVector shift, ref TVector p, ref TVector q)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
         where TVector : struct
@@ -826,12 +881,12 @@ internal static unsafe class ChannelSums
     {
         if (!active)
         {
-            return (p, q);
+            return;
         }
 
         var x = TWidth.Load(a);
         var y = TOp.ReadsSecond ? TWidth.Load(b) : x;
-        return (TOp.First<TVector, TWidth>(x, y, shift, p), TOp.Second<TVector, TWidth>(x, y, shift, q));
+        TOp.Step<TVector, TWidth>(x, y, shift, ref p, ref q);
     }
 
     /// <summary>The lanes of <paramref name="v"/> summed in double.</summary>

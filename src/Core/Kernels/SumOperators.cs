@@ -20,13 +20,13 @@ internal interface IChannelSums<T>
     /// </summary>
     static abstract bool Checked { get; }
 
-    /// <summary>s1 plus the first term, on vectors of width <typeparamref name="TWidth"/>.</summary>
-    static abstract TVector First<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s1)
-        where TVector : struct
-        where TWidth : struct, IVectorWidth<TVector, T>;
-
-    /// <summary>s2 plus the second term, on vectors of width <typeparamref name="TWidth"/>.</summary>
-    static abstract TVector Second<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s2)
+    /// <summary>
+    /// Both sums' step on vectors of width <typeparamref name="TWidth"/>: the first term added to <paramref name="s1"/>,
+    /// the second to <paramref name="s2"/>, lane by lane as <see cref="First"/> and <see cref="Second"/> round. One
+    /// method for both, so a shared difference is computed once and each sum is updated in its own register (with the
+    /// two steps as separate calls returning values, the JIT added two vector moves per step to the squares' FMA).
+    /// </summary>
+    static abstract void Step<TVector, TWidth>(TVector a, TVector b, TVector high, ref TVector s1, ref TVector s2)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector, T>;
 
@@ -46,18 +46,13 @@ internal readonly struct ShiftedSquares<T> : IChannelSums<T>
     public static bool Checked => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector First<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s1)
-        where TVector : struct
-        where TWidth : struct, IVectorWidth<TVector, T> =>
-        TWidth.Add(s1, TWidth.Subtract(a, high));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Second<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s2)
+    public static void Step<TVector, TWidth>(TVector a, TVector b, TVector high, ref TVector s1, ref TVector s2)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector, T>
     {
         var d = TWidth.Subtract(a, high);
-        return TWidth.MultiplyAdd(d, d, s2);
+        s1 = TWidth.Add(s1, d);
+        s2 = TWidth.MultiplyAdd(d, d, s2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -83,16 +78,13 @@ internal readonly struct GradientProducts<T> : IChannelSums<T>
     public static bool Checked => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector First<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s1)
+    public static void Step<TVector, TWidth>(TVector a, TVector b, TVector high, ref TVector s1, ref TVector s2)
         where TVector : struct
-        where TWidth : struct, IVectorWidth<TVector, T> =>
-        TWidth.Add(s1, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Second<TVector, TWidth>(TVector a, TVector b, TVector high, TVector s2)
-        where TVector : struct
-        where TWidth : struct, IVectorWidth<TVector, T> =>
-        TWidth.MultiplyAdd(TWidth.Subtract(a, high), b, s2);
+        where TWidth : struct, IVectorWidth<TVector, T>
+    {
+        s1 = TWidth.Add(s1, b);
+        s2 = TWidth.MultiplyAdd(TWidth.Subtract(a, high), b, s2);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T First(T a, T b, T high, T s1) => s1 + b;
