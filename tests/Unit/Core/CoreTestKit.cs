@@ -87,4 +87,19 @@ internal static class TestTensors
 
         return new TensorView<float>(data, shape);
     }
+
+    /// <summary>
+    /// <paramref name="values"/> as <paramref name="rows"/> rows of <paramref name="channels"/>, each stored
+    /// <paramref name="gap"/> elements further on than the last ended, seen through a slice (rows that are not contiguous).
+    /// </summary>
+    public static TensorView<float> PaddedRows(float[] values, int rows, int channels, int gap)
+    {
+        var storage = new float[rows * (channels + gap)];
+        for (int r = 0; r < rows; r++)
+        {
+            values.AsSpan(r * channels, channels).CopyTo(storage.AsSpan(r * (channels + gap)));
+        }
+
+        return TensorView<float>.Create(storage, rows, channels + gap).Slice(1, 0, channels);
+    }
 }

@@ -1,5 +1,6 @@
 using BnNative.Normalization;
 using BnNative.Tensors;
+using BnNative.Tests.Core;
 
 namespace BnNative.Tests.Normalization;
 
@@ -24,7 +25,7 @@ public sealed class ColumnBandTests
         var state = BatchNormState<float>.Init(channels, config);
 
         var contiguous = Run(TensorView<float>.Create(values, rows, channels), TensorView<float>.Create(gradient, rows, channels), state, config);
-        var padded = Run(Padded(values, rows, channels), Padded(gradient, rows, channels), state, config);
+        var padded = Run(TestTensors.PaddedRows(values, rows, channels, gap: 8), TestTensors.PaddedRows(gradient, rows, channels, gap: 8), state, config);
 
         Assert.Equal(contiguous.Y, padded.Y);
         Assert.Equal(contiguous.Dx, padded.Dx);
@@ -35,18 +36,6 @@ public sealed class ColumnBandTests
         var train = BatchNorm.Train(x, state, config);
         var dx = BatchNorm.Backward(dy, train).InputGradient;
         return (Bits(train.Output.ToArray()), Bits(dx.ToArray()));
-    }
-
-    /// <summary>The values as rows of <paramref name="channels"/> that lie 8 elements apart more than that.</summary>
-    private static TensorView<float> Padded(float[] values, int rows, int channels)
-    {
-        var storage = new float[rows * (channels + 8)];
-        for (int r = 0; r < rows; r++)
-        {
-            values.AsSpan(r * channels, channels).CopyTo(storage.AsSpan(r * (channels + 8)));
-        }
-
-        return TensorView<float>.Create(storage, rows, channels + 8).Slice(1, 0, channels);
     }
 
     private static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);

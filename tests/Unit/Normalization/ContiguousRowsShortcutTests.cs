@@ -1,5 +1,6 @@
 using BnNative.Normalization;
 using BnNative.Tensors;
+using BnNative.Tests.Core;
 
 namespace BnNative.Tests.Normalization;
 
@@ -33,8 +34,8 @@ public sealed class ContiguousRowsShortcutTests
 
         var x = TensorView<float>.Create(values, rows, channels);
         var dy = TensorView<float>.Create(gradient, rows, channels);
-        var paddedX = Padded(values, rows, channels);
-        var paddedDy = Padded(gradient, rows, channels);
+        var paddedX = TestTensors.PaddedRows(values, rows, channels, gap: 3);
+        var paddedDy = TestTensors.PaddedRows(gradient, rows, channels, gap: 3);
         Assert.True(x.Shape.IsRowMajorContiguous);
         Assert.Equal(rows == 1, paddedX.Shape.IsRowMajorContiguous); // one row is contiguous either way
 
@@ -42,18 +43,6 @@ public sealed class ContiguousRowsShortcutTests
         Assert.Equal(
             Bits(BatchNorm.BackwardInference(paddedDy, paddedX, state, config).InputGradient.ToArray()),
             Bits(BatchNorm.BackwardInference(dy, x, state, config).InputGradient.ToArray()));
-    }
-
-    /// <summary>The same values in rows of <paramref name="channels"/> + 3 elements, seen through a slice of the first <paramref name="channels"/>.</summary>
-    private static TensorView<float> Padded(float[] values, int rows, int channels)
-    {
-        var storage = new float[rows * (channels + 3)];
-        for (int r = 0; r < rows; r++)
-        {
-            values.AsSpan(r * channels, channels).CopyTo(storage.AsSpan(r * (channels + 3)));
-        }
-
-        return TensorView<float>.Create(storage, rows, channels + 3).Slice(1, 0, channels);
     }
 
     private static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);
