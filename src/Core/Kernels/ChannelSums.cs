@@ -74,7 +74,6 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var plan = ChunkPlan.For(layout);
-        int channels = layout.Channels;
         var job = new SumJob<T>
         {
             Layout = layout,
@@ -86,65 +85,68 @@ internal static unsafe class ChannelSums
             Context = context,
             Chunk = chunk,
         };
-        if (plan.Chunks == 1 && plan.FirstChannel(0) == 0 && plan.SlotCount(0) == channels && plan.SlotsPerChunk == channels)
+        totals.Clear();
+        fixed (ChannelAccumulator* ptotals = totals)
         {
-            // One chunk whose slots are the channels in order: it fills the totals themselves, on this thread.
-            fixed (ChannelAccumulator* ptotals = totals)
+            // Chunk 0 fills the totals themselves: its slots are channels 0, 1, … in order, and adding them to cleared
+            // totals would copy them bit for bit (a sum that starts at +0 is never −0; Chan's merge with an empty side
+            // returns the other). Later chunks fill slots of their own and are added in chunk order.
+            job.FirstSlots = ptotals;
+            if (plan.Chunks == 1)
             {
-                job.Slots = ptotals;
-                job.SlotStride = 0;
                 RunChunk<T>(&job, 0);
+                return;
             }
 
-            return;
-        }
+            if (Math.Min(threads, plan.Chunks) <= 1)
+            {
+                // One thread: the later chunks run in order through one chunk's slots, each merged into the totals when
+                // it ends. These are the additions of the merge below in the same order, without slots for every chunk
+                // (from memory, clearing, filling and re-reading those cost a tenth of a moments pass).
+                var chunkSlots = ArrayPool<ChannelAccumulator>.Shared.Rent(plan.SlotsPerChunk);
+                try
+                {
+                    fixed (ChannelAccumulator* pslots = chunkSlots)
+                    {
+                        job.Slots = pslots;
+                        job.SlotStride = 0;
+                        for (int k = 0; k < plan.Chunks; k++)
+                        {
+                            RunChunk<T>(&job, k);
+                            if (k > 0)
+                            {
+                                Merge(plan, k, pslots, totals);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<ChannelAccumulator>.Shared.Return(chunkSlots);
+                }
 
-        totals.Clear();
-        if (Math.Min(threads, plan.Chunks) <= 1)
-        {
-            // One thread: the chunks run in order through one chunk's slots, each merged into the totals when it ends.
-            // These are the additions of the merge below in the same order, without slots for every chunk (from
-            // memory, clearing, filling and re-reading those cost a tenth of a moments pass).
-            var chunkSlots = ArrayPool<ChannelAccumulator>.Shared.Rent(plan.SlotsPerChunk);
+                return;
+            }
+
+            int slotCount = checked((plan.Chunks - 1) * plan.SlotsPerChunk);
+            var slots = ArrayPool<ChannelAccumulator>.Shared.Rent(slotCount);
             try
             {
-                fixed (ChannelAccumulator* pslots = chunkSlots)
+                fixed (ChannelAccumulator* pslots = slots)
                 {
                     job.Slots = pslots;
-                    job.SlotStride = 0;
-                    for (int k = 0; k < plan.Chunks; k++)
+                    job.SlotStride = plan.SlotsPerChunk;
+                    WorkerPool.Run(&RunChunk<T>, &job, plan.Chunks, threads);
+                    for (int k = 1; k < plan.Chunks; k++)
                     {
-                        RunChunk<T>(&job, k);
-                        Merge(plan, k, pslots, totals);
+                        Merge(plan, k, job.SlotsOf(k), totals);
                     }
                 }
             }
             finally
             {
-                ArrayPool<ChannelAccumulator>.Shared.Return(chunkSlots);
+                ArrayPool<ChannelAccumulator>.Shared.Return(slots);
             }
-
-            return;
-        }
-
-        int slotCount = checked(plan.Chunks * plan.SlotsPerChunk);
-        var slots = ArrayPool<ChannelAccumulator>.Shared.Rent(slotCount);
-        try
-        {
-            fixed (ChannelAccumulator* pslots = slots)
-            {
-                job.Slots = pslots;
-                job.SlotStride = plan.SlotsPerChunk;
-                WorkerPool.Run(&RunChunk<T>, &job, plan.Chunks, threads);
-                for (int k = 0; k < plan.Chunks; k++)
-                {
-                    Merge(plan, k, pslots + (k * plan.SlotsPerChunk), totals);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<ChannelAccumulator>.Shared.Return(slots);
         }
     }
 
@@ -282,7 +284,12 @@ internal static unsafe class ChannelSums
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref var job = ref Unsafe.AsRef<SumJob<T>>(state);
-        new Span<ChannelAccumulator>(job.SlotsOf(chunk), job.Plan.SlotsPerChunk).Clear();
+        if (chunk > 0)
+        {
+            // Chunk 0's slots are the totals, cleared by Run.
+            new Span<ChannelAccumulator>(job.SlotsOf(chunk), job.Plan.SlotsPerChunk).Clear();
+        }
+
         job.Chunk(ref job, chunk);
     }
 
@@ -511,12 +518,12 @@ internal static unsafe class ChannelSums
                             if (wide)
                             {
                                 ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(
-                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, partial, sum, sum2, prefetch);
+                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, sum, channels, prefetch);
                             }
                             else
                             {
                                 ColumnGroups<T, TOp, Vector<T>, WidthVector<T>>(
-                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, partial, sum, sum2, prefetch);
+                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, sum, channels, prefetch);
                             }
                         }
                         else
@@ -622,7 +629,8 @@ internal static unsafe class ChannelSums
     /// <summary>
     /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width <typeparamref name="TWidth"/>: groups of
     /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>),
-    /// folded into double per group. In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
+    /// added from there to the double sums at <paramref name="sum"/> (S1) and <paramref name="sum"/> +
+    /// <paramref name="sumStride"/> (S2). In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
     /// load and store of two partial sums bound it at about 20 GB/s. From memory the strided walk alone leaves the
     /// hardware prefetcher behind; with <paramref name="prefetch"/> (contiguous rows only) each group's walk also asks
     /// for its share of the next <paramref name="rows"/> rows in memory order, so the next band arrives while this one
@@ -631,7 +639,7 @@ internal static unsafe class ChannelSums
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnGroups<T, TOp, TVector, TWidth>(
-        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, int* phases, T* partial, double* sum, double* sum2, bool prefetch)
+        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, int* phases, double* sum, int sumStride, bool prefetch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
         where TVector : struct
@@ -643,7 +651,6 @@ internal static unsafe class ChannelSums
             phases[k] = k * width;
         }
 
-        T* partial2 = partial + (MaxPeriodVectors * width);
         for (int group = 0; group < channels; group += MaxPeriodVectors * width)
         {
             int vectors = Math.Min(MaxPeriodVectors, (channels - group) / width);
@@ -652,15 +659,15 @@ internal static unsafe class ChannelSums
             if (vectors == MaxPeriodVectors)
             {
                 SumPeriods<T, TOp, TVector, TWidth, FullGroup>(
-                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial, ahead, aheadB, vectors * width * sizeof(T));
+                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
+                    sum + group, sumStride);
             }
             else
             {
                 SumPeriods<T, TOp, TVector, TWidth, AnyGroup>(
-                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, partial, ahead, aheadB, vectors * width * sizeof(T));
+                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
+                    sum + group, sumStride);
             }
-            Fold(partial, sum + group, vectors * width);
-            Fold(partial2, sum2 + group, vectors * width);
         }
     }
 
@@ -759,7 +766,9 @@ internal static unsafe class ChannelSums
     /// The one vectorized reduction loop, at vector width <typeparamref name="TWidth"/>: <paramref name="periods"/>
     /// periods of <paramref name="vectors"/> (≤ 8) vectors, period r at a + r·strideA (and b + r·strideB); vector k of
     /// every period adds into accumulator pair k, whose shift is read at table offset phases[k]. The pairs are stored
-    /// to <paramref name="partial"/> (S1 then S2, eight vectors each). Each lane takes <paramref name="periods"/> ≤
+    /// to <paramref name="partial"/> (S1 then S2, eight vectors each), or, with <paramref name="sum"/> given (lanes that
+    /// are channels), added widened to the double sums there and <paramref name="sumStride"/> further on: no store and
+    /// reload of the partials (<see cref="Finish"/>). Each lane takes <paramref name="periods"/> ≤
     /// <see cref="FoldLength"/> elements. The accumulators and shifts stay in registers: the loop body calls nothing
     /// that takes their address. With <paramref name="ahead"/> set, every period also asks for
     /// <paramref name="aheadStep"/> bytes from there onward, and from <paramref name="aheadB"/> for two-input operators
@@ -768,7 +777,8 @@ internal static unsafe class ChannelSums
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumPeriods<T, TOp, TVector, TWidth, TGroup>(
-        T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, int* phases, T* partial, byte* ahead = null, byte* aheadB = null, int aheadStep = 0)
+        T* a, T* b, nint strideA, nint strideB, int periods, int vectors, T* high, int* phases, T* partial, byte* ahead = null, byte* aheadB = null,
+        int aheadStep = 0, double* sum = null, int sumStride = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
         where TVector : struct
@@ -826,14 +836,16 @@ internal static unsafe class ChannelSums
         }
 
         T* second = partial + (MaxPeriodVectors * w);
-        StorePair<TVector, T, TWidth>(p0, q0, partial, second);
-        StorePair<TVector, T, TWidth>(p1, q1, partial + w, second + w);
-        StorePair<TVector, T, TWidth>(p2, q2, partial + (2 * w), second + (2 * w));
-        StorePair<TVector, T, TWidth>(p3, q3, partial + (3 * w), second + (3 * w));
-        StorePair<TVector, T, TWidth>(p4, q4, partial + (4 * w), second + (4 * w));
-        StorePair<TVector, T, TWidth>(p5, q5, partial + (5 * w), second + (5 * w));
-        StorePair<TVector, T, TWidth>(p6, q6, partial + (6 * w), second + (6 * w));
-        StorePair<TVector, T, TWidth>(p7, q7, partial + (7 * w), second + (7 * w));
+        bool fold = sum != null;
+        double* sum2 = sum + sumStride;
+        Finish<TVector, T, TWidth>(fold, true, p0, q0, partial, second, sum, sum2);
+        Finish<TVector, T, TWidth>(fold, full || vectors > 1, p1, q1, partial + w, second + w, sum + w, sum2 + w);
+        Finish<TVector, T, TWidth>(fold, full || vectors > 2, p2, q2, partial + (2 * w), second + (2 * w), sum + (2 * w), sum2 + (2 * w));
+        Finish<TVector, T, TWidth>(fold, full || vectors > 3, p3, q3, partial + (3 * w), second + (3 * w), sum + (3 * w), sum2 + (3 * w));
+        Finish<TVector, T, TWidth>(fold, full || vectors > 4, p4, q4, partial + (4 * w), second + (4 * w), sum + (4 * w), sum2 + (4 * w));
+        Finish<TVector, T, TWidth>(fold, full || vectors > 5, p5, q5, partial + (5 * w), second + (5 * w), sum + (5 * w), sum2 + (5 * w));
+        Finish<TVector, T, TWidth>(fold, full || vectors > 6, p6, q6, partial + (6 * w), second + (6 * w), sum + (6 * w), sum2 + (6 * w));
+        Finish<TVector, T, TWidth>(fold, full || vectors > 7, p7, q7, partial + (7 * w), second + (7 * w), sum + (7 * w), sum2 + (7 * w));
     }
 
     /// <summary>Asks for the lines of one full period (eight vectors of width <typeparamref name="TWidth"/>) from <paramref name="ahead"/> on, unrolled.</summary>
@@ -861,12 +873,29 @@ internal static unsafe class ChannelSums
         }
     }
 
+    /// <summary>
+    /// One accumulator pair at the end of <see cref="SumPeriods"/>: with <paramref name="fold"/> (the pair's lanes are
+    /// channels, as in column groups), added, widened, to the double sums at <paramref name="sum"/> and
+    /// <paramref name="sum2"/> if the period has this pair; else stored to <paramref name="first"/> and
+    /// <paramref name="second"/> for the caller to map.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePair<TVector, T, TWidth>(TVector p, TVector q, T* first, T* second)
+    private static void Finish<TVector, T, TWidth>(bool fold, bool active, TVector p, TVector q, T* first, T* second, double* sum, double* sum2)
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TWidth : struct, IVectorWidth<TVector, T>
     {
+        if (fold)
+        {
+            if (active)
+            {
+                TWidth.AddWidened(p, sum);
+                TWidth.AddWidened(q, sum2);
+            }
+
+            return;
+        }
+
         TWidth.Store(p, first);
         TWidth.Store(q, second);
     }
@@ -922,15 +951,19 @@ internal unsafe struct SumJob<T>
     public T* B;
     public T* Table;
     public int TableStride;
+    /// <summary>Chunk 0's slots: the totals, channels 0, 1, … in order.</summary>
+    public ChannelAccumulator* FirstSlots;
+
+    /// <summary>Chunk 1's slots.</summary>
     public ChannelAccumulator* Slots;
 
-    /// <summary>Slots between consecutive chunks' first slots (0 when every chunk uses the same slots in turn).</summary>
+    /// <summary>Slots between the first slots of chunks k and k + 1 for k ≥ 1 (0 when those chunks use the same slots in turn).</summary>
     public int SlotStride;
     public nint Context;
     public delegate*<ref SumJob<T>, int, void> Chunk;
 
     /// <summary>The first slot of chunk <paramref name="chunk"/>.</summary>
-    public readonly ChannelAccumulator* SlotsOf(int chunk) => Slots + (chunk * SlotStride);
+    public readonly ChannelAccumulator* SlotsOf(int chunk) => chunk == 0 ? FirstSlots : Slots + ((chunk - 1) * SlotStride);
 }
 
 /// <summary>Whether every period of a <see cref="ChannelSums"/> reduction loop has all eight vectors, known at compile time.</summary>

@@ -46,6 +46,9 @@ internal unsafe interface IVectorWidth<TVector, T>
 
     /// <summary>a·b + c, fused (one rounding).</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+
+    /// <summary>sum[i] += (double)value[i] for every lane i (a float widened exactly), lane by lane.</summary>
+    static abstract void AddWidened(TVector value, double* sum);
 }
 
 /// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector{T}"/> (256 bits on AVX2 and AVX-512 machines by default).</summary>
@@ -76,6 +79,20 @@ internal readonly unsafe struct WidthVector<T> : IVectorWidth<Vector<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> MultiplyAdd(Vector<T> a, Vector<T> b, Vector<T> c) => VectorMath.MultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(Vector<T> value, double* sum)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector.Widen(value.As<T, float>(), out var low, out var high);
+            (Vector.Load(sum) + low).Store(sum);
+            (Vector.Load(sum + Vector<double>.Count) + high).Store(sum + Vector<double>.Count);
+            return;
+        }
+
+        (Vector.Load(sum) + value.As<T, double>()).Store(sum);
+    }
 }
 
 /// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector512{T}"/> (use only where <see cref="Vector512.IsHardwareAccelerated"/>).</summary>
@@ -115,4 +132,18 @@ internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => VectorMath.MultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(Vector512<T> value, double* sum)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var single = value.AsSingle();
+            (Vector512.Load(sum) + Vector512.WidenLower(single)).Store(sum);
+            (Vector512.Load(sum + Vector512<double>.Count) + Vector512.WidenUpper(single)).Store(sum + Vector512<double>.Count);
+            return;
+        }
+
+        (Vector512.Load(sum) + value.AsDouble()).Store(sum);
+    }
 }
