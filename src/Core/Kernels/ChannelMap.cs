@@ -297,9 +297,12 @@ internal static unsafe class ChannelMap
             // unaligned and the output aligned, 1.35× the other way round, 1.28× with both aligned). So: a few scalar
             // elements first, then whole rows shifted by that phase (their coefficients read from the table at the same
             // offset; its rows repeat their start), then the partial row left, in vectors.
-            // 512-bit vectors halve the instructions per byte in cache; streamed (from memory) they were slower than
-            // 256-bit non-temporal stores here (NHWC [64,64,56,56] inference 1.5× against 1.2× the floor).
-            bool wide = !streaming && Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
+            // 512-bit vectors halve the instructions per byte in cache. Streamed (from memory), the row walk was slower
+            // with them than with 256-bit non-temporal stores (NHWC [64,64,56,56] inference 1.5× against 1.2× the
+            // floor), but rows of at most one column group, walked with their coefficients in registers, ran at
+            // 0.94–0.97× in 512 bits against 1.16–1.27× in 256 (1 and 2 threads).
+            bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0
+                && (!streaming || RegisterRows<T, TOp>(channels));
             int align = wide ? Vector512<byte>.Count : VectorStore.VectorBytes;
             T* aligned = streaming ? o : a;
             long head = streaming || wide ? Math.Min(length, (long)(((nuint)align - ((nuint)aligned % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
@@ -309,7 +312,7 @@ internal static unsafe class ChannelMap
             }
 
             long rows = (length - head) / channels;
-            if ((wide || streaming) && rows >= MinRowsForAlignedTable && (streaming || !ColumnWalk<T, TOp>(rows, channels))
+            if ((wide || streaming) && rows >= MinRowsForAlignedTable && !ColumnWalk<T, TOp>(rows, channels, streaming)
                 && TOp.Coefficients * channels * sizeof(T) <= MaxAlignedTableBytes)
             {
                 WholeRowsAligned<T, TOp>(a + head, b + head, o + head, rows, channels, k + head, kStride, streaming, wide);
@@ -396,9 +399,11 @@ internal static unsafe class ChannelMap
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
     {
-        if (wide && !streaming && ColumnWalk<T, TOp>(rows, channels))
+        if (wide && ColumnWalk<T, TOp>(rows, channels, streaming))
         {
-            ColumnGroups<T, TOp>(a, b, o, rows, channels, k, kStride);
+            // Rows of one group are read in memory order already: bands only for wider rows.
+            long band = channels > 4 * Vector512<T>.Count && rows * channels * sizeof(T) > ColumnBandBytes ? ColumnBandRows : rows;
+            ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(a, b, o, rows, channels, k, kStride, band, streaming);
         }
         else if (wide)
         {
@@ -460,15 +465,23 @@ internal static unsafe class ChannelMap
 
     /// <summary>
     /// True when <see cref="WholeRows"/> in 512-bit vectors walks down column groups (<see cref="ColumnGroups"/>): rows
-    /// of at most one group (C ≤ 64 for float), where that is the row walk with the coefficients in registers, and
-    /// two-input operators in cache; one-input operators over wider rows take the row walk, which with aligned loads and
-    /// stores ran at 1.2× a copy here against 2× for the column walk ([256, 256] inference).
+    /// of at most one group (<see cref="RegisterRows"/>), where that is the row walk with the coefficients in registers
+    /// (in cache or streamed), and two-input operators in cache; one-input operators over wider rows take the row walk,
+    /// which with aligned loads and stores ran at 1.2× a copy here against 2× for the column walk ([256, 256]
+    /// inference), and streamed wider rows too (in bands of rows, the column walk ran NHWC [256,256,14,14] inference
+    /// at 1.5–2.2× the floor against 1.12×).
     /// </summary>
-    private static bool ColumnWalk<T, TOp>(long rows, int channels)
+    private static bool ColumnWalk<T, TOp>(long rows, int channels, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
-        TOp.Coefficients <= 4
-        && (channels <= 4 * Vector512<T>.Count || (TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes));
+        RegisterRows<T, TOp>(channels)
+        || (!streaming && TOp.Coefficients <= 4 && TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes);
+
+    /// <summary>True when a row of <paramref name="channels"/> is one column group: at most four 512-bit vectors (C ≤ 64 for float), with at most four coefficients each, all held in registers.</summary>
+    private static bool RegisterRows<T, TOp>(int channels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T> =>
+        TOp.Coefficients <= 4 && channels <= 4 * Vector512<T>.Count;
 
     /// <summary>
     /// Fewest rows for which <see cref="Periodic"/> copies the coefficients to a place of its choosing (even when the
@@ -508,70 +521,78 @@ internal static unsafe class ChannelMap
     /// slower in bands: 1.29× against 1.45×).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ColumnGroups<T, TOp>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
+    private static void ColumnGroups<T, TOp, TVector, TWidth>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride, long band, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
-        long band = rows * channels * sizeof(T) > ColumnBandBytes ? ColumnBandRows : rows;
         for (long first = 0; first < rows; first += band)
         {
-            ColumnBand<T, TOp>(a + (first * channels), b + (first * channels), o + (first * channels), Math.Min(band, rows - first), channels, k, kStride);
+            ColumnBand<T, TOp, TVector, TWidth>(
+                a + (first * channels), b + (first * channels), o + (first * channels), Math.Min(band, rows - first), channels, k, kStride, streaming);
         }
     }
 
     /// <summary><see cref="ColumnGroups"/> over one band of <paramref name="rows"/> rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ColumnBand<T, TOp>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
+    private static void ColumnBand<T, TOp, TVector, TWidth>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
     {
-        int w = Vector512<T>.Count;
+        int w = TWidth.Count;
         for (int group = 0; group < channels; group += 4 * w)
         {
             int vectors = Math.Min(4, (channels - group) / w);
             T* kg = k + group;
-            var (h0, s0, q0, r0) = Coefficients512<T, TOp>(kg, kStride);
-            var (h1, s1, q1, r1) = vectors > 1 ? Coefficients512<T, TOp>(kg + w, kStride) : default;
-            var (h2, s2, q2, r2) = vectors > 2 ? Coefficients512<T, TOp>(kg + (2 * w), kStride) : default;
-            var (h3, s3, q3, r3) = vectors > 3 ? Coefficients512<T, TOp>(kg + (3 * w), kStride) : default;
+            var (h0, s0, q0, r0) = GroupCoefficients<T, TOp, TVector, TWidth>(kg, kStride);
+            var (h1, s1, q1, r1) = vectors > 1 ? GroupCoefficients<T, TOp, TVector, TWidth>(kg + w, kStride) : default;
+            var (h2, s2, q2, r2) = vectors > 2 ? GroupCoefficients<T, TOp, TVector, TWidth>(kg + (2 * w), kStride) : default;
+            var (h3, s3, q3, r3) = vectors > 3 ? GroupCoefficients<T, TOp, TVector, TWidth>(kg + (3 * w), kStride) : default;
             T* ar = a + group;
             T* br = b + group;
             T* or = o + group;
             for (long r = 0; r < rows; r++, ar += channels, br += channels, or += channels)
             {
-                Apply512<T, TOp>(ar, br, or, h0, s0, q0, r0);
+                ApplyInRegisters<T, TOp, TVector, TWidth>(ar, br, or, h0, s0, q0, r0, streaming);
                 if (vectors > 1)
                 {
-                    Apply512<T, TOp>(ar + w, br + w, or + w, h1, s1, q1, r1);
+                    ApplyInRegisters<T, TOp, TVector, TWidth>(ar + w, br + w, or + w, h1, s1, q1, r1, streaming);
                 }
 
                 if (vectors > 2)
                 {
-                    Apply512<T, TOp>(ar + (2 * w), br + (2 * w), or + (2 * w), h2, s2, q2, r2);
+                    ApplyInRegisters<T, TOp, TVector, TWidth>(ar + (2 * w), br + (2 * w), or + (2 * w), h2, s2, q2, r2, streaming);
                 }
 
                 if (vectors > 3)
                 {
-                    Apply512<T, TOp>(ar + (3 * w), br + (3 * w), or + (3 * w), h3, s3, q3, r3);
+                    ApplyInRegisters<T, TOp, TVector, TWidth>(ar + (3 * w), br + (3 * w), or + (3 * w), h3, s3, q3, r3, streaming);
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<T>, Vector512<T>, Vector512<T>, Vector512<T>) Coefficients512<T, TOp>(T* k, int kStride)
+    private static (TVector, TVector, TVector, TVector) GroupCoefficients<T, TOp, TVector, TWidth>(T* k, int kStride)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IChannelMap<T> =>
-        (Vector512.Load(k),
-            TOp.Coefficients > 1 ? Vector512.Load(k + kStride) : default,
-            TOp.Coefficients > 2 ? Vector512.Load(k + (2 * kStride)) : default,
-            TOp.Coefficients > 3 ? Vector512.Load(k + (3 * kStride)) : default);
+        where TOp : struct, IChannelMap<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        (TWidth.Load(k),
+            TOp.Coefficients > 1 ? TWidth.Load(k + kStride) : default,
+            TOp.Coefficients > 2 ? TWidth.Load(k + (2 * kStride)) : default,
+            TOp.Coefficients > 3 ? TWidth.Load(k + (3 * kStride)) : default);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Apply512<T, TOp>(T* a, T* b, T* o, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3)
+    private static void ApplyInRegisters<T, TOp, TVector, TWidth>(T* a, T* b, T* o, TVector k0, TVector k1, TVector k2, TVector k3, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IChannelMap<T> =>
-        TOp.Apply<Vector512<T>, Width512<T>>(Vector512.Load(a), TOp.ReadsSecond ? Vector512.Load(b) : default, k0, k1, k2, k3, default).Store(o);
+        where TOp : struct, IChannelMap<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TWidth.Store(TOp.Apply<TVector, TWidth>(TWidth.Load(a), TOp.ReadsSecond ? TWidth.Load(b) : default, k0, k1, k2, k3, default), o, streaming);
 
     /// <summary>The operator at width <typeparamref name="TWidth"/> on the vector at <paramref name="a"/> (and <paramref name="b"/>) with the coefficients at <paramref name="k"/> onward.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -10,8 +10,9 @@ public sealed class StreamingStoreTests
 {
     /// <summary>
     /// About 33.6 MB of float32: above the streaming threshold. Channels first (runs of 1024·1025 elements); channels
-    /// last with 4 channels (a flat stretch whose phase wraps per vector), 16 (whole rows of 512-bit vectors) and 24
-    /// (whole rows of <see cref="System.Numerics.Vector{T}"/>) and 256, where a misaligned destination starts with a few
+    /// last with 4 channels (a flat stretch whose phase wraps per vector), 16, 48 and 64 (rows of one column group of
+    /// 512-bit vectors, the coefficients held in registers), 24 (whole rows of <see cref="System.Numerics.Vector{T}"/>)
+    /// and 256, where a misaligned destination starts with a few
     /// scalar elements and then streams rows shifted by that phase, their coefficients read from an aligned copy.
     /// </summary>
     [Theory]
@@ -19,6 +20,8 @@ public sealed class StreamingStoreTests
     [InlineData(DataFormat.ChannelsLast, 4)]
     [InlineData(DataFormat.ChannelsLast, 16)]
     [InlineData(DataFormat.ChannelsLast, 24)]
+    [InlineData(DataFormat.ChannelsLast, 48)] // rows of one column group (three 512-bit vectors), coefficients in registers
+    [InlineData(DataFormat.ChannelsLast, 64)]
     [InlineData(DataFormat.ChannelsLast, 256)] // the coefficients read from an aligned copy, rows shifted by the phase
     public void LargeOutputsMatchTheFormulaElementByElement(DataFormat format, int channels)
     {
@@ -57,6 +60,51 @@ public sealed class StreamingStoreTests
                     Assert.Fail($"start {start}: y[{i}] = {actual}, expected {expected}.");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The training backward (two inputs, four coefficients) into 34 MB of rows of 64 channels, streamed in column
+    /// groups: the same bits whether dx is contiguous (one stretch from a 64-byte line) or rows with gaps (each row
+    /// streamed from its own misaligned start), and the closed form dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) in double
+    /// at sampled elements.
+    /// </summary>
+    [Fact]
+    public void LargeBackwardOutputsInRowsOfOneColumnGroupMatchTheClosedForm()
+    {
+        const int channels = 64;
+        const int rows = (8 * 1024 * 1025 / channels) + 1;
+        var random = new Random(3);
+        var values = Enumerable.Range(0, rows * channels).Select(_ => (float)((random.NextDouble() * 4) - 1)).ToArray();
+        var gradient = Enumerable.Range(0, rows * channels).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var x = TensorView<float>.Create(values, rows, channels);
+        var dy = TensorView<float>.Create(gradient, rows, channels);
+        var config = new BatchNormConfig();
+        var train = BatchNorm.Train(x, BatchNormState<float>.Init(channels, config), config);
+        Assert.True((long)values.Length * sizeof(float) >= VectorStore.StreamingThresholdBytes);
+
+        var contiguous = BatchNorm.Backward(dy, train).InputGradient.ToArray();
+        var gaps = Tests.Core.TestTensors.PaddedRows(new float[values.Length], rows, channels, gap: 3);
+        BatchNorm.Backward(dy, train, gaps);
+        Assert.True(contiguous.AsSpan().SequenceEqual(gaps.ToArray()), "dx differs between contiguous rows and rows with gaps");
+
+        var mean = train.BatchMoments.Mean;
+        var inverseStd = Enumerable.Range(0, channels).Select(c => 1 / Math.Sqrt((train.BatchMoments.M2[c] / rows) + config.Epsilon)).ToArray();
+        var meanDy = new double[channels];
+        var meanDyXhat = new double[channels];
+        for (int i = 0; i < values.Length; i++)
+        {
+            int c = i % channels;
+            meanDy[c] += gradient[i] / (double)rows;
+            meanDyXhat[c] += gradient[i] * (values[i] - mean[c]) * inverseStd[c] / rows;
+        }
+
+        for (int i = 0; i < values.Length; i += 9973)
+        {
+            int c = i % channels;
+            double xhat = (values[i] - mean[c]) * inverseStd[c];
+            double expected = train.NextState.Gamma[c] * inverseStd[c] * (gradient[i] - meanDy[c] - (xhat * meanDyXhat[c]));
+            Assert.True(Math.Abs(contiguous[i] - expected) <= 1e-4 * (1 + Math.Abs(expected)), $"dx[{i}] = {contiguous[i]}, expected {expected}");
         }
     }
 }
