@@ -299,10 +299,9 @@ internal static unsafe class ChannelMap
             // offset; its rows repeat their start), then the partial row left, in vectors.
             // 512-bit vectors halve the instructions per byte in cache. Streamed (from memory), the row walk was slower
             // with them than with 256-bit non-temporal stores (NHWC [64,64,56,56] inference 1.5× against 1.2× the
-            // floor), but rows of at most one column group, walked with their coefficients in registers, ran at
-            // 0.94–0.97× in 512 bits against 1.16–1.27× in 256 (1 and 2 threads).
+            // floor), but the column walk, with its coefficients in registers, was faster (StreamBandBytes).
             bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0
-                && (!streaming || RegisterRows<T, TOp>(channels));
+                && (!streaming || TOp.Coefficients <= 4);
             int align = wide ? Vector512<byte>.Count : VectorStore.VectorBytes;
             T* aligned = streaming ? o : a;
             long head = streaming || wide ? Math.Min(length, (long)(((nuint)align - ((nuint)aligned % (nuint)align)) % (nuint)align) / sizeof(T)) : 0;
@@ -401,8 +400,9 @@ internal static unsafe class ChannelMap
     {
         if (wide && ColumnWalk<T, TOp>(rows, channels, streaming))
         {
-            // Rows of one group are read in memory order already: bands only for wider rows.
-            long band = channels > 4 * Vector512<T>.Count && rows * channels * sizeof(T) > ColumnBandBytes ? ColumnBandRows : rows;
+            // Rows of one group are read in memory order already: in cache, bands only for wider rows.
+            long band = streaming ? Math.Max(1, StreamBandBytes / (channels * sizeof(T)))
+                : channels > 4 * Vector512<T>.Count && rows * channels * sizeof(T) > ColumnBandBytes ? ColumnBandRows : rows;
             ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(a, b, o, rows, channels, k, kStride, band, streaming);
         }
         else if (wide)
@@ -464,24 +464,26 @@ internal static unsafe class ChannelMap
     }
 
     /// <summary>
-    /// True when <see cref="WholeRows"/> in 512-bit vectors walks down column groups (<see cref="ColumnGroups"/>): rows
-    /// of at most one group (<see cref="RegisterRows"/>), where that is the row walk with the coefficients in registers
-    /// (in cache or streamed), and two-input operators in cache; one-input operators over wider rows take the row walk,
-    /// which with aligned loads and stores ran at 1.2× a copy here against 2× for the column walk ([256, 256]
-    /// inference), and streamed wider rows too (in bands of rows, the column walk ran NHWC [256,256,14,14] inference
-    /// at 1.5–2.2× the floor against 1.12×).
+    /// True when <see cref="WholeRows"/> in 512-bit vectors walks down column groups (<see cref="ColumnGroups"/>), which
+    /// needs at most four coefficients: rows of at most one group (C ≤ 64 for float), where that is the row walk with
+    /// the coefficients in registers; streamed outputs (in bands of <see cref="StreamBandBytes"/>); and two-input
+    /// operators in cache. One-input operators over wider rows in cache take the row walk, which with aligned loads and
+    /// stores ran at 1.2× a copy here against 2× for the column walk ([256, 256] inference).
     /// </summary>
     private static bool ColumnWalk<T, TOp>(long rows, int channels, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
-        RegisterRows<T, TOp>(channels)
-        || (!streaming && TOp.Coefficients <= 4 && TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes);
+        TOp.Coefficients <= 4
+        && (streaming || channels <= 4 * Vector512<T>.Count || (TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes));
 
-    /// <summary>True when a row of <paramref name="channels"/> is one column group: at most four 512-bit vectors (C ≤ 64 for float), with at most four coefficients each, all held in registers.</summary>
-    private static bool RegisterRows<T, TOp>(int channels)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IChannelMap<T> =>
-        TOp.Coefficients <= 4 && channels <= 4 * Vector512<T>.Count;
+    /// <summary>
+    /// Bytes of one view per band of a streamed column walk: each group of 64 channels walks down this many bytes of
+    /// rows, its coefficients in registers, before the next group. Against the row walk (three or four coefficient loads
+    /// per vector, 256-bit non-temporal stores), NHWC [64,64,56,56] inference went from about 1.15× to 0.9–0.97× the
+    /// floor (one group per row), [256,256,14,14] from about 1.1–1.2× to 0.95–1.05× (1 thread; bands of 16–128 rows
+    /// measured alike, 4–8 rows worse), and [12544, 1024] rows from 1.1× to 1.0×; bands of 32 KB were slower for wide rows.
+    /// </summary>
+    private const long StreamBandBytes = 128L << 10;
 
     /// <summary>
     /// Fewest rows for which <see cref="Periodic"/> copies the coefficients to a place of its choosing (even when the
