@@ -49,6 +49,15 @@ internal unsafe interface IVectorWidth<TVector, T>
 
     /// <summary>sum[i] += (double)value[i] for every lane i (a float widened exactly), lane by lane.</summary>
     static abstract void AddWidened(TVector value, double* sum);
+
+    /// <summary>The lanes of <paramref name="value"/> widened to double and summed (a fixed order for each width).</summary>
+    static abstract double SumWidened(TVector value);
+
+    /// <summary><paramref name="value"/> with lanes below <paramref name="firstLane"/> set to zero.</summary>
+    static abstract TVector KeepFrom(TVector value, int firstLane);
+
+    /// <summary>Every lane <paramref name="value"/>.</summary>
+    static abstract TVector Broadcast(T value);
 }
 
 /// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector{T}"/> (256 bits on AVX2 and AVX-512 machines by default).</summary>
@@ -93,6 +102,25 @@ internal readonly unsafe struct WidthVector<T> : IVectorWidth<Vector<T>, T>
 
         (Vector.Load(sum) + value.As<T, double>()).Store(sum);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector<T> value)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector.Widen(value.As<T, float>(), out var low, out var high);
+            return Vector.Sum(low + high);
+        }
+
+        return Vector.Sum(value.As<T, double>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> KeepFrom(Vector<T> value, int firstLane) =>
+        Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(firstLane))), value, Vector<T>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Broadcast(T value) => new(value);
 }
 
 /// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector512{T}"/> (use only where <see cref="Vector512.IsHardwareAccelerated"/>).</summary>
@@ -146,4 +174,23 @@ internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
 
         (Vector512.Load(sum) + value.AsDouble()).Store(sum);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector512<T> value)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var single = value.AsSingle();
+            return Vector512.Sum(Vector512.WidenLower(single) + Vector512.WidenUpper(single));
+        }
+
+        return Vector512.Sum(value.AsDouble());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> KeepFrom(Vector512<T> value, int firstLane) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(firstLane))), value, Vector512<T>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
 }
