@@ -58,6 +58,9 @@ internal unsafe interface IVectorWidth<TVector, T>
 
     /// <summary>Every lane <paramref name="value"/>.</summary>
     static abstract TVector Broadcast(T value);
+
+    /// <summary>Lanes below <paramref name="split"/> from <paramref name="low"/>, the rest from <paramref name="high"/>.</summary>
+    static abstract TVector Blend(TVector low, TVector high, int split);
 }
 
 /// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector{T}"/> (256 bits on AVX2 and AVX-512 machines by default).</summary>
@@ -121,6 +124,10 @@ internal readonly unsafe struct WidthVector<T> : IVectorWidth<Vector<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Broadcast(T value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Blend(Vector<T> low, Vector<T> high, int split) =>
+        Vector.ConditionalSelect(Vector.LessThan(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(split))), low, high);
 }
 
 /// <summary><see cref="IVectorWidth{TVector, T}"/> over <see cref="Vector512{T}"/> (use only where <see cref="Vector512.IsHardwareAccelerated"/>).</summary>
@@ -193,4 +200,8 @@ internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Blend(Vector512<T> low, Vector512<T> high, int split) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(split))), low, high);
 }
