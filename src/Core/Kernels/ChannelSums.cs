@@ -854,23 +854,12 @@ internal static unsafe class ChannelSums
         {
             if (ahead != null)
             {
-                if (full)
+                for (int line = 0; line < aheadStep; line += CacheLineBytes)
                 {
-                    PrefetchPeriod<T, TVector, TWidth>(ahead);
+                    Sse.Prefetch0(ahead + line);
                     if (TOp.ReadsSecond)
                     {
-                        PrefetchPeriod<T, TVector, TWidth>(aheadB);
-                    }
-                }
-                else
-                {
-                    for (int line = 0; line < aheadStep; line += CacheLineBytes)
-                    {
-                        Sse.Prefetch0(ahead + line);
-                        if (TOp.ReadsSecond)
-                        {
-                            Sse.Prefetch0(aheadB + line);
-                        }
+                        Sse.Prefetch0(aheadB + line);
                     }
                 }
 
@@ -899,31 +888,6 @@ internal static unsafe class ChannelSums
         Finish<TVector, T, TWidth>(fold, full || vectors > 5, p5, q5, partial + (5 * w), second + (5 * w), sum + (5 * w), sum2 + (5 * w));
         Finish<TVector, T, TWidth>(fold, full || vectors > 6, p6, q6, partial + (6 * w), second + (6 * w), sum + (6 * w), sum2 + (6 * w));
         Finish<TVector, T, TWidth>(fold, full || vectors > 7, p7, q7, partial + (7 * w), second + (7 * w), sum + (7 * w), sum2 + (7 * w));
-    }
-
-    /// <summary>Asks for the lines of one full period (eight vectors of width <typeparamref name="TWidth"/>) from <paramref name="ahead"/> on, unrolled.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchPeriod<T, TVector, TWidth>(byte* ahead)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TVector : struct
-        where TWidth : struct, IVectorWidth<TVector, T>
-    {
-        int bytes = MaxPeriodVectors * TWidth.Count * sizeof(T);
-        Sse.Prefetch0(ahead);
-        Sse.Prefetch0(ahead + CacheLineBytes);
-        if (bytes > 2 * CacheLineBytes)
-        {
-            Sse.Prefetch0(ahead + (2 * CacheLineBytes));
-            Sse.Prefetch0(ahead + (3 * CacheLineBytes));
-        }
-
-        if (bytes > 4 * CacheLineBytes)
-        {
-            Sse.Prefetch0(ahead + (4 * CacheLineBytes));
-            Sse.Prefetch0(ahead + (5 * CacheLineBytes));
-            Sse.Prefetch0(ahead + (6 * CacheLineBytes));
-            Sse.Prefetch0(ahead + (7 * CacheLineBytes));
-        }
     }
 
     /// <summary>
