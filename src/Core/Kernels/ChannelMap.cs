@@ -528,15 +528,16 @@ internal static unsafe class ChannelMap
     private const long ColumnBandBytes = 256L << 10;
 
     /// <summary>
-    /// Whole rows in cache, in groups of four 512-bit vectors of channels walked down the rows with their coefficients
-    /// in registers (<see cref="ColumnWalk"/> says when): for rows of at most one group this is the row walk without
-    /// coefficient loads; for two-input passes in cache it loads two vectors per output vector where the row walk loads
-    /// six. For wider one-input rows the row walk with aligned coefficients (<see cref="WholeRowsAligned"/>) ran at
-    /// 1.2–1.3× a copy here against about 2× for this walk. Stretches beyond <see cref="ColumnBandBytes"/> per view
-    /// are walked in bands of <see cref="ColumnBandRows"/> rows, all groups of a band before the next, which keeps the
-    /// reads close to memory order for the prefetchers at the cost of a coefficient load per band and group (the
-    /// [1024, 512] backward pass, 2 MB per view, went from about 1.33× to 1.26× its floor; [256, 256], in L2, was
-    /// slower in bands: 1.29× against 1.45×).
+    /// Whole rows in groups of four vectors of channels (width <typeparamref name="TWidth"/>) walked down the rows with
+    /// their coefficients in registers, <paramref name="band"/> rows at a time: all groups of a band before the next
+    /// (<see cref="ColumnWalk"/> says when, <see cref="WholeRows"/> picks the band). For rows of at most one group this
+    /// is the row walk without coefficient loads; for two-input passes in cache it loads two vectors per output vector
+    /// where the row walk loads six. For wider one-input rows in cache the row walk with aligned coefficients
+    /// (<see cref="WholeRowsAligned"/>) ran at 1.2–1.3× a copy here against about 2× for this walk. In cache, stretches
+    /// beyond <see cref="ColumnBandBytes"/> per view go in bands of <see cref="ColumnBandRows"/> rows, which keeps the
+    /// reads close to memory order at the cost of a coefficient load per band and group (the [1024, 512] backward pass,
+    /// 2 MB per view, went from about 1.33× to 1.26× its floor; [256, 256], in L2, measured 1.45× in bands against
+    /// 1.29× whole); streamed outputs go in bands of <see cref="StreamBandBytes"/> with non-temporal stores.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnGroups<T, TOp, TVector, TWidth>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride, long band, bool streaming)
