@@ -88,7 +88,6 @@ internal struct ChannelLayout
     /// Decomposes <paramref name="shapes"/> (same lengths, at least one element) around <paramref name="axis"/>; false
     /// when they share no form with contiguous runs or rows (pack them with <see cref="PackedViews{T}"/>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryCreate(ReadOnlySpan<TensorShape> shapes, int axis, out ChannelLayout layout)
     {
         return TryRowsOfChannels(shapes, axis, out layout) || TryAnalyze(shapes, axis, out layout);
@@ -128,7 +127,6 @@ internal struct ChannelLayout
     }
 
     /// <summary>The general decomposition behind <see cref="TryCreate"/>: reorder, merge, find runs or rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryAnalyze(ReadOnlySpan<TensorShape> shapes, int axis, out ChannelLayout layout)
     {
         layout = default;

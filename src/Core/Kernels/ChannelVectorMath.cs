@@ -12,7 +12,6 @@ namespace BnNative.Kernels;
 internal static class ChannelVectorMath
 {
     /// <summary>destination[c] = source[c] / divisor.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Divide(ReadOnlySpan<double> source, double divisor, Span<double> destination)
     {
         var divisors = new Vector<double>(divisor);
@@ -29,7 +28,6 @@ internal static class ChannelVectorMath
     }
 
     /// <summary>destination[c] = 1 / sqrt(m2[c] / count + epsilon): the inverse standard deviation from the biased variance.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InverseStd(ReadOnlySpan<double> m2, long count, double epsilon, Span<double> destination)
     {
         double n = count;
@@ -48,7 +46,6 @@ internal static class ChannelVectorMath
     }
 
     /// <summary>True when every |value| ≤ <paramref name="max"/> (false for any NaN).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Within(ReadOnlySpan<double> values, double max)
     {
         var limit = new Vector<double>(max);
@@ -70,7 +67,6 @@ internal static class ChannelVectorMath
     }
 
     /// <summary>True when every value is finite.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -45,7 +45,6 @@ internal struct OuterCursor
         _layout.OuterRank == 0 ? 1 : _layout.OuterLength(_layout.OuterRank - 1) - _index[_layout.OuterRank - 1];
 
     /// <summary>Advances by <paramref name="steps"/> outer indices, at most <see cref="RemainingInInnermost"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Advance(int steps)
     {
         int last = _layout.OuterRank - 1;

@@ -40,7 +40,6 @@ internal static unsafe class WorkerPool
     /// on up to <paramref name="threads"/> threads; returns when all are done. <paramref name="state"/> must stay valid
     /// (it lives on the caller's stack) until then.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(delegate*<void*, int, void> job, void* state, int chunks, int threads)
     {
         int helpers = Math.Min(threads, chunks) - 1;

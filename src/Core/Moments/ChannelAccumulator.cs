@@ -76,7 +76,6 @@ internal struct ChannelAccumulator
     /// <see cref="Result"/> for every channel: four channels at a time in vectors where all four hold only shifted sums
     /// of one count (the usual case), with the scalar form's IEEE operations lane by lane, so the bits are the same.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Results<T>(ReadOnlySpan<ChannelAccumulator> totals, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -33,7 +33,6 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
     private const int ShiftSamples = 5;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected sealed override long ComputeCore<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
     {
         ShapeSet shapes = default;
@@ -77,7 +76,6 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Per channel, the median of up to <see cref="ShiftSamples"/> elements spread evenly over the channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputeShifts<T>(in ChannelLayout layout, T* a, Span<T> shifts)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

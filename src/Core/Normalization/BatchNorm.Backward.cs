@@ -31,7 +31,6 @@ public static partial class BatchNorm
     /// <paramref name="inputGradient"/> (the input's lengths, any strides; it may be <paramref name="dy"/> itself).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="dy"/> or <paramref name="inputGradient"/> lengths differ from the input's.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BatchNormGradients<T> Backward<T>(TensorView<T> dy, BatchNormTrainResult<T> train, TensorView<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -96,7 +95,6 @@ public static partial class BatchNorm
     /// Shared by the record backward and <see cref="BatchNormLayer{T}"/>, so both give the same bits. The sums scratch
     /// holds 2C values; r and d are empty without renormalization; the gammas are read only when scaled.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BackwardChunk<T>(
         TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis, in CoefficientTable<T> table, long n, ReadOnlySpan<double> mean,
         ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> rs, ReadOnlySpan<double> ds, ReadOnlySpan<T> gammas, bool scaled,
@@ -158,7 +156,6 @@ public static partial class BatchNorm
     /// into <paramref name="inputGradient"/> (the input's lengths, any strides; it may be <paramref name="dy"/> itself).
     /// </summary>
     /// <exception cref="ArgumentException">As that overload, and <paramref name="inputGradient"/> lengths differ.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BatchNormGradients<T> BackwardInference<T>(
         TensorView<T> dy, TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -185,7 +182,6 @@ public static partial class BatchNorm
     /// by <see cref="BackwardInference{T}(TensorView{T}, TensorView{T}, BatchNormState{T}, BatchNormConfig, TensorView{T})"/>
     /// and <see cref="BatchNormLayer{T}.BackwardInference"/>, so both give the same bits.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BackwardInferenceCore<T>(
         TensorView<T> dy, TensorView<T> x, int axis, ReadOnlySpan<T> movingMean, ReadOnlySpan<T> movingVariance, ReadOnlySpan<T> gammas,
         BatchNormConfig config, TensorView<T> inputGradient, Span<T> gammaGradient, Span<T> betaGradient)

@@ -10,7 +10,6 @@ namespace BnNative.Normalization;
 public static partial class BatchNorm
 {
     /// <summary>Inverse standard deviation, and with renorm r and d (SPEC §8), of one chunk.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BatchNormChunk ChunkStatistics<T>(BatchMoments moments, int start, int length, BatchNormState<T> state, BatchNormConfig config)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -22,7 +22,6 @@ public static partial class BatchNorm
 
     /// <summary>Inference into <paramref name="destination"/> (same lengths, any strides); allocates nothing (coefficients live in pooled storage).</summary>
     /// <exception cref="ArgumentException">As <see cref="Infer{T}(TensorView{T}, BatchNormState{T}, BatchNormConfig)"/>, and <paramref name="destination"/> lengths differ.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Infer<T>(TensorView<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorView<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -39,7 +38,6 @@ public static partial class BatchNorm
     /// scale = gamma/sqrt(moving variance + eps) and offset = beta, computed in T a vector of channels at a time (a
     /// [32, 64] call is dominated by this per-channel work, not by the elements).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void InferenceCoefficients<T>(
         ReadOnlySpan<T> movingMean, ReadOnlySpan<T> variance, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, BatchNormConfig config,
         in CoefficientTable<T> table)

@@ -48,7 +48,6 @@ public static partial class BatchNorm
         where T : unmanaged, IFloatingPointIeee754<T> =>
         TrainCore(x, state, config ?? BatchNormConfig.Tensorpack, destination, null);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BatchNormTrainResult<T> TrainCore<T>(
         TensorView<T> x, BatchNormState<T> state, BatchNormConfig config, TensorView<T> destination, IStatisticsExchange? sync)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -137,7 +136,6 @@ public static partial class BatchNorm
     /// y = gamma·(x − mean)·inverseStd + beta over one chunk: fills <paramref name="table"/> and runs the normalize pass.
     /// Shared by the record step and <see cref="BatchNormLayer{T}"/>, so both give the same bits.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void NormalizeWithBatch<T>(
         TensorView<T> x, TensorView<T> destination, int axis, in CoefficientTable<T> table, ReadOnlySpan<double> mean,
         ReadOnlySpan<double> inverseStd, ReadOnlySpan<T> gammas, ReadOnlySpan<T> betas, BatchNormConfig config)

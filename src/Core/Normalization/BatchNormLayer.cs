@@ -169,7 +169,6 @@ public sealed class BatchNormLayer<T>
     /// statistic, the inverse std or a next moving statistic is not finite in <typeparamref name="T"/>. The layer and
     /// the destination are left as they were.</exception>
     /// <exception cref="OverflowException">The step count would pass <see cref="long.MaxValue"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Train(TensorView<T> x, TensorView<T> destination)
     {
         var config = Config;
@@ -236,7 +235,6 @@ public sealed class BatchNormLayer<T>
     /// <exception cref="InvalidOperationException">No training step has run yet.</exception>
     /// <exception cref="ArgumentNullException">A view is null.</exception>
     /// <exception cref="ArgumentException">Lengths differ from the last input's.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(TensorView<T> dy, TensorView<T> inputGradient)
     {
         var x = _input ?? throw new InvalidOperationException("Backward needs the statistics of a training step; call Train first.");
@@ -287,7 +285,6 @@ public sealed class BatchNormLayer<T>
     /// <param name="inputGradient">dL/dx destination with the input's lengths; it may be <paramref name="dy"/> itself.</param>
     /// <exception cref="ArgumentNullException">A view is null.</exception>
     /// <exception cref="ArgumentException">As <see cref="Infer"/>, and <paramref name="dy"/> or <paramref name="inputGradient"/> lengths differ.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BackwardInference(TensorView<T> dy, TensorView<T> x, TensorView<T> inputGradient)
     {
         ArgumentNullException.ThrowIfNull(dy);
@@ -307,7 +304,6 @@ public sealed class BatchNormLayer<T>
     /// <param name="destination">Output view with the input's lengths; must not overlap <paramref name="x"/>.</param>
     /// <exception cref="ArgumentNullException">A view is null.</exception>
     /// <exception cref="ArgumentException">Bad rank, empty input, a channel count that differs from the layer, or lengths that differ.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Infer(TensorView<T> x, TensorView<T> destination)
     {
         int axis = BatchNorm.Validate(x, Channels, "layer", Config);

@@ -26,7 +26,6 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
 
     /// <summary>The transition a step with <paramref name="moments"/> and <paramref name="config"/> implies for a tensor of rank <paramref name="rank"/>.</summary>
     /// <exception cref="ArgumentException">The unbiased estimator was asked for with n &lt; 2.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EmaTransition From(BatchMoments moments, BatchNormConfig config, int rank)
     {
         ArgumentNullException.ThrowIfNull(moments);
@@ -54,7 +53,6 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
     /// Keras' ghost source: the mean of the chunk means and of the chunk variances (each with the configured estimator;
     /// with renorm, the mean of the chunk s_B).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static EmaTransition MeanOf(IReadOnlyList<BatchMoments> chunks, BatchNormConfig config, int rank)
     {
         var parts = chunks.Select(chunk => From(chunk, config, rank)).ToArray();
@@ -96,7 +94,6 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
     /// </summary>
     /// <exception cref="ArgumentException">The channel counts differ.</exception>
     /// <exception cref="OverflowException">The state's step is <see cref="long.MaxValue"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BatchNormState<T> Apply<T>(BatchNormState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -163,7 +160,6 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
     /// the allocation-free form shared by <see cref="Apply{T}"/> and <see cref="BatchNormLayer{T}"/>.
     /// <paramref name="next"/> may be <paramref name="old"/> itself.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Advance<T>(ReadOnlySpan<T> old, ReadOnlySpan<double> value, long step, double momentum, EmaAverage average, Span<T> next)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -23,7 +23,6 @@ internal static class FiniteStatistics
     /// Throws when a chunk's batch mean or biased variance does not fit T; where both fit, when a derived factor
     /// (inverse std, renorm r and d) does not.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckChunks<T>(TensorView<T> x, int axis, IReadOnlyList<BatchNormChunk> chunks)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -104,7 +103,6 @@ internal static class FiniteStatistics
     }
 
     /// <summary>Throws when a moving statistic of <paramref name="next"/> (and its renorm part) is not finite.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckState<T>(TensorView<T> x, int axis, BatchNormState<T> next)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
