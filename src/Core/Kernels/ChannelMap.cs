@@ -566,6 +566,20 @@ internal static unsafe class ChannelMap
         {
             int vectors = Math.Min(4, (channels - group) / w);
             T* kg = k + group;
+            if (vectors == 4)
+            {
+                if (streaming)
+                {
+                    FourColumns<T, TOp, TVector, TWidth, StreamedStores>(a + group, b + group, o + group, rows, channels, kg, kStride);
+                }
+                else
+                {
+                    FourColumns<T, TOp, TVector, TWidth, CachedStores>(a + group, b + group, o + group, rows, channels, kg, kStride);
+                }
+
+                continue;
+            }
+
             var (h0, s0, q0, r0) = GroupCoefficients<T, TOp, TVector, TWidth>(kg, kStride);
             var (h1, s1, q1, r1) = vectors > 1 ? GroupCoefficients<T, TOp, TVector, TWidth>(kg + w, kStride) : default;
             var (h2, s2, q2, r2) = vectors > 2 ? GroupCoefficients<T, TOp, TVector, TWidth>(kg + (2 * w), kStride) : default;
@@ -591,6 +605,33 @@ internal static unsafe class ChannelMap
                     ApplyInRegisters<T, TOp, TVector, TWidth>(ar + (3 * w), br + (3 * w), or + (3 * w), h3, s3, q3, r3, streaming);
                 }
             }
+        }
+    }
+
+    /// <summary>Four vectors of columns down <paramref name="rows"/> rows, their coefficients in registers, stores of one kind (no branch in the loop).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourColumns<T, TOp, TVector, TWidth, TStores>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T>
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T>
+        where TStores : struct, IStoreKind
+    {
+        int w = TWidth.Count;
+        var (h0, s0, q0, r0) = GroupCoefficients<T, TOp, TVector, TWidth>(k, kStride);
+        var (h1, s1, q1, r1) = GroupCoefficients<T, TOp, TVector, TWidth>(k + w, kStride);
+        var (h2, s2, q2, r2) = GroupCoefficients<T, TOp, TVector, TWidth>(k + (2 * w), kStride);
+        var (h3, s3, q3, r3) = GroupCoefficients<T, TOp, TVector, TWidth>(k + (3 * w), kStride);
+        for (long r = 0; r < rows; r++, a += channels, b += channels, o += channels)
+        {
+            var y0 = TOp.Apply<TVector, TWidth>(TWidth.Load(a), TOp.ReadsSecond ? TWidth.Load(b) : default, h0, s0, q0, r0, default);
+            var y1 = TOp.Apply<TVector, TWidth>(TWidth.Load(a + w), TOp.ReadsSecond ? TWidth.Load(b + w) : default, h1, s1, q1, r1, default);
+            var y2 = TOp.Apply<TVector, TWidth>(TWidth.Load(a + (2 * w)), TOp.ReadsSecond ? TWidth.Load(b + (2 * w)) : default, h2, s2, q2, r2, default);
+            var y3 = TOp.Apply<TVector, TWidth>(TWidth.Load(a + (3 * w)), TOp.ReadsSecond ? TWidth.Load(b + (3 * w)) : default, h3, s3, q3, r3, default);
+            TWidth.Store(y0, o, TStores.Streaming);
+            TWidth.Store(y1, o + w, TStores.Streaming);
+            TWidth.Store(y2, o + (2 * w), TStores.Streaming);
+            TWidth.Store(y3, o + (3 * w), TStores.Streaming);
         }
     }
 
