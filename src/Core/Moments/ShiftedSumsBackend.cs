@@ -85,7 +85,8 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         Span<long> offsets = stackalloc long[ShiftSamples];
         for (int k = 0; k < samples; k++)
         {
-            long position = samples == 1 ? 0 : k * (n - 1) / (samples - 1);
+            // A constant divisor in the usual case (a shift, not a division instruction: a [32, 64] step is short).
+            long position = samples == ShiftSamples ? k * (n - 1) / (ShiftSamples - 1) : samples == 1 ? 0 : k * (n - 1) / (samples - 1);
             offsets[k] = layout.Inner == 1 ? layout.OuterOffset(0, position) : layout.OuterOffset(0, position / layout.Inner) + (position % layout.Inner);
         }
 
