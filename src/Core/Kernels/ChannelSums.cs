@@ -164,6 +164,71 @@ internal static unsafe class ChannelSums
         }
     }
 
+    /// <summary>
+    /// Vectors per period of the flat walk for rows of <paramref name="channels"/> (one channel cycle in whole vectors),
+    /// or 0 when the cycle is longer than <see cref="MaxPeriodVectors"/> vectors (such rows go down column groups or
+    /// through the L1 buffer).
+    /// </summary>
+    public static int FlatPeriodVectors<T>(int channels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector<T>.Count;
+        int periodVectors = channels / PageAliasing.GcdWithPowerOfTwo(channels, width);
+        return periodVectors <= MaxPeriodVectors ? periodVectors : 0;
+    }
+
+    /// <summary>
+    /// The shifted sums of <paramref name="rows"/> (1 to <see cref="FoldLength"/>) contiguous rows of
+    /// <paramref name="channels"/> channels whose cycle is flat (<paramref name="periodVectors"/> =
+    /// <see cref="FlatPeriodVectors"/>, not 0), around <paramref name="shifts"/> (C values and then
+    /// <see cref="CoefficientTable{T}.Wrap"/> more that repeat the row's start), into <paramref name="sum"/> and
+    /// <paramref name="sum2"/> (C each, cleared here). This is the whole of <see cref="AccumulateRows"/> for such a
+    /// tensor, which is one chunk and one block for any thread count: the same loop and the same additions, without the
+    /// layout, the plan and the accumulator slots. Returns false when a channel's block fails the cancellation test of
+    /// <see cref="ChannelAccumulator.TryAddShifted"/>; the caller then takes the general path, which recomputes it exactly.
+    /// </summary>
+    [SkipLocalsInit] // the partials are written by the loop before they are read
+    public static bool TryShortRows<T>(T* a, int rows, int channels, int periodVectors, T* shifts, double* sum, double* sum2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int* phases = stackalloc int[MaxPeriodVectors];
+        byte* partialBytes = stackalloc byte[(2 * MaxPeriodVectors * Vector512<byte>.Count) + Vector512<byte>.Count];
+        T* partial = (T*)(((nint)partialBytes + (Vector512<byte>.Count - 1)) & ~(nint)(Vector512<byte>.Count - 1));
+        new Span<double>(sum, channels).Clear();
+        new Span<double>(sum2, channels).Clear();
+        FlatStretch<T, ShiftedSquares<T>>(a, a, (long)rows * channels, channels, periodVectors, shifts, phases, partial, sum, sum2);
+        return AllAccepted(rows, sum, sum2, channels);
+    }
+
+    /// <summary>The test of <see cref="ChannelAccumulator.TryAddShifted"/> (S1² ≤ share·n·S2) for every channel, four at a time.</summary>
+    private static bool AllAccepted(long count, double* sum, double* sum2, int channels)
+    {
+        double share = ChannelAccumulator.AcceptedShare * count;
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var shares = Vector256.Create(share);
+            for (; c + 4 <= channels; c += 4)
+            {
+                var s1 = Vector256.Load(sum + c);
+                if (Vector256.GreaterThanAny(s1 * s1, shares * Vector256.Load(sum2 + c)))
+                {
+                    return false;
+                }
+            }
+        }
+
+        for (; c < channels; c++)
+        {
+            if (sum[c] * sum[c] > share * sum2[c])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The managed accumulation of one chunk with operator <typeparamref name="TOp"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate<T, TOp>(ref SumJob<T> job, int chunk)
@@ -635,9 +700,15 @@ internal static unsafe class ChannelSums
     {
         int width = Vector<T>.Count;
         int period = periodVectors * width;
-        for (int k = 0; k < periodVectors; k++)
+        // k·width mod C, stepped without a division per vector (a [32, 64] call is short enough for those to show).
+        for (int k = 0, phase = 0; k < periodVectors; k++)
         {
-            phases[k] = k * width % channels;
+            phases[k] = phase;
+            phase += width;
+            while (phase >= channels)
+            {
+                phase -= channels;
+            }
         }
 
         int periods = (int)(length / period);

@@ -105,9 +105,7 @@ internal struct ChannelAccumulator
                 var shift = Vector256.Create(
                     double.CreateTruncating(shifts[c]), double.CreateTruncating(shifts[c + 1]), double.CreateTruncating(shifts[c + 2]),
                     double.CreateTruncating(shifts[c + 3]));
-                var offset = sum / Vector256.Create((double)count);
-                (shift + offset).CopyTo(mean[c..]);
-                Vector256.Max(squares - (sum * offset), Vector256<double>.Zero).CopyTo(m2[c..]);
+                Finish(sum, squares, shift, count, mean[c..], m2[c..]);
             }
         }
 
@@ -115,6 +113,45 @@ internal struct ChannelAccumulator
         {
             (mean[c], m2[c]) = totals[c].Result(double.CreateTruncating(shifts[c]));
         }
+    }
+
+    /// <summary>
+    /// What <see cref="Results{T}(ReadOnlySpan{ChannelAccumulator}, ReadOnlySpan{T}, Span{double}, Span{double})"/> gives for accumulators that each took exactly one accepted block of
+    /// <paramref name="count"/> (≥ 1) elements with sums <paramref name="sum"/> and <paramref name="squares"/> (one per
+    /// channel), bit for bit, without the accumulators (the short rows of <see cref="Kernels.ChannelSums.TryShortRows"/>).
+    /// </summary>
+    internal static void Results<T>(long count, ReadOnlySpan<double> sum, ReadOnlySpan<double> squares, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        // An accumulator adds its block to sums that start at +0 (so −0 becomes +0); the same addition here.
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; c + 4 <= sum.Length; c += 4)
+            {
+                var shift = Vector256.Create(
+                    double.CreateTruncating(shifts[c]), double.CreateTruncating(shifts[c + 1]), double.CreateTruncating(shifts[c + 2]),
+                    double.CreateTruncating(shifts[c + 3]));
+                Finish(
+                    Vector256<double>.Zero + Vector256.Create(sum.Slice(c, 4)), Vector256<double>.Zero + Vector256.Create(squares.Slice(c, 4)),
+                    shift, count, mean[c..], m2[c..]);
+            }
+        }
+
+        for (; c < sum.Length; c++)
+        {
+            var one = new ChannelAccumulator { _shiftedCount = count, _sum = 0.0 + sum[c], _sumOfSquares = 0.0 + squares[c] };
+            (mean[c], m2[c]) = one.Result(double.CreateTruncating(shifts[c]));
+        }
+    }
+
+    /// <summary>Mean = shift + S1/n and M2 = max(S2 − S1·(S1/n), 0) for four channels of one count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector256<double> sum, Vector256<double> squares, Vector256<double> shift, long count, Span<double> mean, Span<double> m2)
+    {
+        var offset = sum / Vector256.Create((double)count);
+        (shift + offset).CopyTo(mean);
+        Vector256.Max(squares - (sum * offset), Vector256<double>.Zero).CopyTo(m2);
     }
 
     /// <summary>The channel's (mean, M2), the shifted part taken around <paramref name="shift"/>.</summary>

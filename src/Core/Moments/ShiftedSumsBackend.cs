@@ -32,8 +32,24 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
 
     private const int ShiftSamples = 5;
 
+    /// <summary>Most channels of the short-row path (its buffers live on the stack).</summary>
+    private const int MaxShortRowChannels = 1024;
+
     /// <inheritdoc />
     protected sealed override long ComputeCore<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
+    {
+        return ManagedSums && TryShortRows(x, channelAxis, mean, m2, out long count)
+            ? count
+            : ComputeWithSlots(x, channelAxis, threads, mean, m2);
+    }
+
+    /// <summary>
+    /// The general path of <see cref="ComputeCore"/>: any layout, cut into chunks by <see cref="ChunkPlan"/>, each chunk's
+    /// blocks committed to per-channel accumulators (or recomputed exactly) and merged in chunk order. The short rows of
+    /// <see cref="TryShortRows"/> give its bits exactly (tests compare the two).
+    /// </summary>
+    internal long ComputeWithSlots<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ShapeSet shapes = default;
         shapes[0] = x.Shape;
@@ -41,7 +57,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         if (!ChannelLayout.TryCreate(shapes[..2], channelAxis, out var layout))
         {
             using var packed = new PackedViews<T>([x], lastIsOutput: false);
-            return ComputeCore(packed.Views[0], channelAxis, threads, mean, m2);
+            return ComputeWithSlots(packed.Views[0], channelAxis, threads, mean, m2);
         }
 
         int channels = layout.Channels;
@@ -75,22 +91,102 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
     private protected abstract void Accumulate<T>(in ChannelLayout layout, T* a, T* table, int tableStride, Span<ChannelAccumulator> totals, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// True when <see cref="Accumulate"/> is the managed loop of <see cref="ChannelSums"/>: then a short tensor of
+    /// contiguous rows takes <see cref="ChannelSums.TryShortRows"/>, the same sums without the layout, plan and slots.
+    /// </summary>
+    private protected virtual bool ManagedSums => false;
+
+    /// <summary>
+    /// The moments of at most <see cref="FoldLength"/> contiguous rows of channels with a flat cycle, through
+    /// <see cref="ChannelSums.TryShortRows"/>: bit for bit what the general path computes for them (one chunk, one
+    /// block), at a fraction of its fixed cost (a [32, 64] training step spent about a third of its time around the
+    /// sums). False, with nothing written, for any other tensor or when a block needs the exact recomputation.
+    /// </summary>
+    [SkipLocalsInit] // every buffer is written before it is read
+    private static bool TryShortRows<T>(TensorView<T> x, int channelAxis, Span<double> mean, Span<double> m2, out long rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = x.Lengths[channelAxis];
+        rows = x.ElementCount / channels;
+        int periodVectors = channelAxis == x.Rank - 1 && rows <= FoldLength && channels <= MaxShortRowChannels
+            ? ChannelSums.FlatPeriodVectors<T>(channels) : 0;
+        if (periodVectors == 0 || !x.Shape.IsRowMajorContiguous)
+        {
+            return false;
+        }
+
+        Span<T> shifts = stackalloc T[MaxShortRowChannels + CoefficientTable<T>.Wrap];
+        Span<double> sums = stackalloc double[2 * MaxShortRowChannels];
+        Span<long> offsets = stackalloc long[ShiftSamples];
+        int samples = SamplePositions(rows, offsets);
+        for (int k = 0; k < samples; k++)
+        {
+            offsets[k] *= channels;
+        }
+
+        fixed (T* a = x.Memory.Span)
+        fixed (T* k = shifts)
+        fixed (double* sum = sums)
+        {
+            T* first = a + x.Shape.Offset;
+            ShiftsAt(first, offsets[..samples], 1, shifts[..channels]);
+            for (int j = 0; j < CoefficientTable<T>.Wrap; j += channels)
+            {
+                // The wrap of a coefficient table row (CoefficientTable.Seal): the row's start again, as often as it takes.
+                shifts[..Math.Min(channels, CoefficientTable<T>.Wrap - j)].CopyTo(shifts[(channels + j)..]);
+            }
+
+            if (!ChannelSums.TryShortRows(first, (int)rows, channels, periodVectors, k, sum, sum + channels))
+            {
+                return false;
+            }
+        }
+
+        ChannelAccumulator.Results<T>(rows, sums[..channels], sums.Slice(channels, channels), shifts[..channels], mean, m2);
+        return true;
+    }
+
+    /// <summary>
+    /// Positions (in [0, <paramref name="n"/>)) of up to <see cref="ShiftSamples"/> samples spread evenly over a channel
+    /// of <paramref name="n"/> elements, into <paramref name="positions"/>; returns how many.
+    /// </summary>
+    private static int SamplePositions(long n, Span<long> positions)
+    {
+        int samples = (int)Math.Min(ShiftSamples, n);
+        for (int k = 0; k < samples; k++)
+        {
+            // A constant divisor in the usual case (a shift, not a division instruction: a [32, 64] step is short).
+            positions[k] = samples == ShiftSamples ? k * (n - 1) / (ShiftSamples - 1) : samples == 1 ? 0 : k * (n - 1) / (samples - 1);
+        }
+
+        return samples;
+    }
+
     /// <summary>Per channel, the median of up to <see cref="ShiftSamples"/> elements spread evenly over the channel.</summary>
     private static void ComputeShifts<T>(in ChannelLayout layout, T* a, Span<T> shifts)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long n = layout.CountPerChannel;
-        int samples = (int)Math.Min(ShiftSamples, n);
-        Span<T> sample = stackalloc T[ShiftSamples];
         Span<long> offsets = stackalloc long[ShiftSamples];
+        int samples = SamplePositions(layout.CountPerChannel, offsets);
         for (int k = 0; k < samples; k++)
         {
-            // A constant divisor in the usual case (a shift, not a division instruction: a [32, 64] step is short).
-            long position = samples == ShiftSamples ? k * (n - 1) / (ShiftSamples - 1) : samples == 1 ? 0 : k * (n - 1) / (samples - 1);
+            long position = offsets[k];
             offsets[k] = layout.Inner == 1 ? layout.OuterOffset(0, position) : layout.OuterOffset(0, position / layout.Inner) + (position % layout.Inner);
         }
 
-        long channelStride = layout.ChannelStride(0);
+        ShiftsAt(a, offsets[..samples], layout.ChannelStride(0), shifts);
+    }
+
+    /// <summary>
+    /// Per channel c, the median of the elements at <paramref name="offsets"/> + c·<paramref name="channelStride"/>
+    /// (or the first finite one of them, or 0).
+    /// </summary>
+    private static void ShiftsAt<T>(T* a, ReadOnlySpan<long> offsets, long channelStride, Span<T> shifts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int samples = offsets.Length;
+        Span<T> sample = stackalloc T[ShiftSamples];
         int c = 0;
         if (samples == ShiftSamples && channelStride == 1)
         {

@@ -11,6 +11,8 @@ internal sealed unsafe class SimdMoments : ShiftedSumsBackend
 {
     public override string Name => "simd";
 
+    private protected override bool ManagedSums => true;
+
     private protected override void Accumulate<T>(in ChannelLayout layout, T* a, T* table, int tableStride, Span<ChannelAccumulator> totals, int threads) =>
         ChannelSums.Run(layout, a, a, table, tableStride, &ChannelSums.Accumulate<T, ShiftedSquares<T>>, 0, totals, threads);
 }

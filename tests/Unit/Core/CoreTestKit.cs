@@ -44,6 +44,30 @@ internal static class MomentsAssert
         Close(m2, actual.M2, "M2");
     }
 
+    /// <summary>Per-channel mean and M2 of <paramref name="data"/> as rows of channels, two passes in double (the oracle of the row tests).</summary>
+    public static (double[] Mean, double[] M2) RowReference(double[] data, int rows, int channels)
+    {
+        var mean = new double[channels];
+        var m2 = new double[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            double sum = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                sum += data[(r * channels) + c];
+            }
+
+            mean[c] = sum / rows;
+            for (int r = 0; r < rows; r++)
+            {
+                double d = data[(r * channels) + c] - mean[c];
+                m2[c] += d * d;
+            }
+        }
+
+        return (mean, m2);
+    }
+
     /// <summary>Asserts two vectors have the same length and agree element-wise within <see cref="FloatTolerance"/>.</summary>
     public static void Close(IReadOnlyList<double> expected, IReadOnlyList<double> actual, string what = "variance")
     {

@@ -33,7 +33,7 @@ public sealed class WideRowsMomentsTests
 
         var moments = MomentsBackend.Simd.Compute(x, 1, threads: 2);
 
-        var (mean, m2) = Reference(Array.ConvertAll(data, v => (double)(float)v), rows, channels);
+        var (mean, m2) = MomentsAssert.RowReference(Array.ConvertAll(data, v => (double)(float)v), rows, channels);
         AssertClose(mean, moments.Mean, 1e-6, "mean");
         AssertClose(m2, moments.M2, 1e-4, "M2");
     }
@@ -47,7 +47,7 @@ public sealed class WideRowsMomentsTests
 
         var moments = MomentsBackend.Simd.Compute(x, 1, threads: 1);
 
-        var (mean, m2) = Reference(data, rows, channels);
+        var (mean, m2) = MomentsAssert.RowReference(data, rows, channels);
         AssertClose(mean, moments.Mean, 1e-12, "mean");
         AssertClose(m2, moments.M2, 1e-9, "M2");
     }
@@ -87,7 +87,7 @@ public sealed class WideRowsMomentsTests
             }
         }
 
-        var (mean, m2) = Reference(kept, rows, 256);
+        var (mean, m2) = MomentsAssert.RowReference(kept, rows, 256);
         AssertClose(mean, moments.Mean, 1e-6, "mean");
         AssertClose(m2, moments.M2, 1e-4, "M2");
     }
@@ -106,7 +106,7 @@ public sealed class WideRowsMomentsTests
         var train = BatchNorm.Train(x, BatchNormState<float>.Init(channels, config), config);
         var gradients = BatchNorm.Backward(dy, train);
 
-        var (mean, _) = Reference(Array.ConvertAll(xs, v => (double)v), rows, channels);
+        var (mean, _) = MomentsAssert.RowReference(Array.ConvertAll(xs, v => (double)v), rows, channels);
         for (int c = 0; c < channels; c++)
         {
             double sumDy = 0;
@@ -141,29 +141,6 @@ public sealed class WideRowsMomentsTests
         }
 
         return data;
-    }
-
-    private static (double[] Mean, double[] M2) Reference(double[] data, int rows, int channels)
-    {
-        var mean = new double[channels];
-        var m2 = new double[channels];
-        for (int c = 0; c < channels; c++)
-        {
-            double sum = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                sum += data[(r * channels) + c];
-            }
-
-            mean[c] = sum / rows;
-            for (int r = 0; r < rows; r++)
-            {
-                double d = data[(r * channels) + c] - mean[c];
-                m2[c] += d * d;
-            }
-        }
-
-        return (mean, m2);
     }
 
     private static void AssertClose(double[] expected, IReadOnlyList<double> actual, double relative, string what)
