@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace BnNative.Kernels;
 
@@ -61,6 +62,40 @@ internal static class ChannelVectorMath
         for (; c < values.Length; c++)
         {
             within &= Math.Abs(values[c]) <= max;
+        }
+
+        return within;
+    }
+
+    /// <summary>
+    /// True when |a[c]| ≤ <paramref name="maxA"/>, |b[c]| ≤ <paramref name="maxB"/> and |d[c]| ≤ <paramref name="maxD"/>
+    /// for every c (NaN is never within): <see cref="Within(ReadOnlySpan{double}, double)"/> of the three in one pass
+    /// (the checks of a small step cost more in loops than in comparisons). The spans have one length.
+    /// </summary>
+    public static bool Within(ReadOnlySpan<double> a, double maxA, ReadOnlySpan<double> b, double maxB, ReadOnlySpan<double> d, double maxD)
+    {
+        int c = 0;
+        bool within = true;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var limitA = Vector512.Create(maxA);
+            var limitB = Vector512.Create(maxB);
+            var limitD = Vector512.Create(maxD);
+            var inside = Vector512<double>.AllBitsSet;
+            for (; c + Vector512<double>.Count <= a.Length; c += Vector512<double>.Count)
+            {
+                // NaN compares false, so it lands outside.
+                inside &= Vector512.LessThanOrEqual(Vector512.Abs(Vector512.Create(a.Slice(c, Vector512<double>.Count))), limitA)
+                    & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.Create(b.Slice(c, Vector512<double>.Count))), limitB)
+                    & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.Create(d.Slice(c, Vector512<double>.Count))), limitD);
+            }
+
+            within = Vector512.EqualsAll(inside.AsInt64(), Vector512<long>.AllBitsSet);
+        }
+
+        for (; c < a.Length; c++)
+        {
+            within &= Math.Abs(a[c]) <= maxA && Math.Abs(b[c]) <= maxB && Math.Abs(d[c]) <= maxD;
         }
 
         return within;

@@ -163,9 +163,7 @@ internal static class FiniteStatistics
     private static bool Within(
         long count, ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> r,
         ReadOnlySpan<double> d, double max) =>
-        ChannelVectorMath.Within(mean, max)
-        && ChannelVectorMath.Within(m2, Math.Min(max * count * (1 - 1e-12), double.MaxValue))
-        && ChannelVectorMath.Within(inverseStd, max)
+        ChannelVectorMath.Within(mean, max, m2, Math.Min(max * count * (1 - 1e-12), double.MaxValue), inverseStd, max)
         && ChannelVectorMath.Within(r, max)
         && ChannelVectorMath.Within(d, max);
 

@@ -62,6 +62,33 @@ public sealed class ChannelVectorMathTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
+    public void WithinThreeFindsAnOutOfRangeValueInEachSpanAndLane(int length)
+    {
+        // Three spans with limits 10, 100 and 1000 (each span's values within its own limit only).
+        double[][] spans = [Values(length, seed: 4), Values(length, seed: 5).Select(v => v * 10).ToArray(), Values(length, seed: 6).Select(v => v * 100).ToArray()];
+        double[] limits = [10, 100, 1000];
+        Assert.True(Within(spans, limits));
+        for (int which = 0; which < 3; which++)
+        {
+            foreach (double bad in new[] { double.NaN, double.PositiveInfinity, -limits[which] * 1.000001 })
+            {
+                for (int c = 0; c < length; c++)
+                {
+                    var poisoned = spans.Select(span => (double[])span.Clone()).ToArray();
+                    poisoned[which][c] = bad;
+                    Assert.False(Within(poisoned, limits), $"{bad} at {c} of span {which}, length {length}");
+                }
+            }
+        }
+
+        Assert.True(Within(limits.Select(limit => Enumerable.Repeat(-limit, length).ToArray()).ToArray(), limits));
+
+        static bool Within(double[][] spans, double[] limits) =>
+            ChannelVectorMath.Within(spans[0], limits[0], spans[1], limits[1], spans[2], limits[2]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
     public void AllFiniteFindsANonFiniteValueInEveryLane(int length)
     {
         var values = Array.ConvertAll(Values(length, seed: 4), v => (float)(v * 1e30));
