@@ -566,17 +566,12 @@ internal static unsafe class ChannelMap
         {
             int vectors = Math.Min(4, (channels - group) / w);
             T* kg = k + group;
-            if (vectors == 4)
+            if (vectors == 4 && !streaming)
             {
-                if (streaming)
-                {
-                    FourColumns<T, TOp, TVector, TWidth, StreamedStores>(a + group, b + group, o + group, rows, channels, kg, kStride);
-                }
-                else
-                {
-                    FourColumns<T, TOp, TVector, TWidth, CachedStores>(a + group, b + group, o + group, rows, channels, kg, kStride);
-                }
-
+                // In cache, a loop with no test per vector ([32, 64] inference 12% faster). Streamed, the loop below
+                // (each vector loaded, computed and stored in turn) measured about 10% faster: NHWC [64,64,56,56]
+                // inference 0.92× against 1.02× the floor, four alternated runs each.
+                FourColumns<T, TOp, TVector, TWidth>(a + group, b + group, o + group, rows, channels, kg, kStride);
                 continue;
             }
 
@@ -608,14 +603,13 @@ internal static unsafe class ChannelMap
         }
     }
 
-    /// <summary>Four vectors of columns down <paramref name="rows"/> rows, their coefficients in registers, stores of one kind (no branch in the loop).</summary>
+    /// <summary>Four vectors of columns down <paramref name="rows"/> rows in cache, their coefficients in registers (no branch in the loop).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourColumns<T, TOp, TVector, TWidth, TStores>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
+    private static void FourColumns<T, TOp, TVector, TWidth>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector, T>
-        where TStores : struct, IStoreKind
     {
         int w = TWidth.Count;
         var (h0, s0, q0, r0) = GroupCoefficients<T, TOp, TVector, TWidth>(k, kStride);
@@ -628,10 +622,10 @@ internal static unsafe class ChannelMap
             var y1 = TOp.Apply<TVector, TWidth>(TWidth.Load(a + w), TOp.ReadsSecond ? TWidth.Load(b + w) : default, h1, s1, q1, r1, default);
             var y2 = TOp.Apply<TVector, TWidth>(TWidth.Load(a + (2 * w)), TOp.ReadsSecond ? TWidth.Load(b + (2 * w)) : default, h2, s2, q2, r2, default);
             var y3 = TOp.Apply<TVector, TWidth>(TWidth.Load(a + (3 * w)), TOp.ReadsSecond ? TWidth.Load(b + (3 * w)) : default, h3, s3, q3, r3, default);
-            TWidth.Store(y0, o, TStores.Streaming);
-            TWidth.Store(y1, o + w, TStores.Streaming);
-            TWidth.Store(y2, o + (2 * w), TStores.Streaming);
-            TWidth.Store(y3, o + (3 * w), TStores.Streaming);
+            TWidth.Store(y0, o);
+            TWidth.Store(y1, o + w);
+            TWidth.Store(y2, o + (2 * w));
+            TWidth.Store(y3, o + (3 * w));
         }
     }
 
