@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "paired")
     return;
 }
 
+if (args.Length > 0 && args[0] == "builds")
+{
+    BuildsRunner.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "sync")
 {
     SyncRunner.RunInProcess(args[1..]);
