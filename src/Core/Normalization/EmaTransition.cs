@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using BnNative.Collections;
 using BnNative.Moments;
 
@@ -156,6 +157,50 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
     }
 
     /// <summary>
+    /// The exponential update of float channels in vectors, with the scalar loop's roundings (widen, two products and a
+    /// sum in double, narrow): sixteen channels at a time in 512-bit vectors where the hardware has them, then eight.
+    /// Reads and writes through references after one length check (the sliced spans' bounds checks were most of the
+    /// instructions of a 64-channel update). Returns the first channel left for the scalar loop.
+    /// </summary>
+    private static int ExponentialFloats(ReadOnlySpan<float> old, ReadOnlySpan<double> value, double keep, double take, Span<float> next)
+    {
+        int length = next.Length;
+        if (old.Length < length || value.Length < length)
+        {
+            throw new ArgumentException("The old values and the batch values must cover every channel of the next.", nameof(value));
+        }
+
+        ref float olds = ref MemoryMarshal.GetReference(old);
+        ref double values = ref MemoryMarshal.GetReference(value);
+        ref float nexts = ref MemoryMarshal.GetReference(next);
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var keeps = Vector512.Create(keep);
+            var takes = Vector512.Create(take);
+            for (; c + Vector512<float>.Count <= length; c += Vector512<float>.Count)
+            {
+                var (low, high) = Vector512.Widen(Vector512.LoadUnsafe(ref olds, (nuint)c));
+                var lowNext = (keeps * low) + (takes * Vector512.LoadUnsafe(ref values, (nuint)c));
+                var highNext = (keeps * high) + (takes * Vector512.LoadUnsafe(ref values, (nuint)(c + Vector512<double>.Count)));
+                Vector512.Narrow(lowNext, highNext).StoreUnsafe(ref nexts, (nuint)c);
+            }
+        }
+
+        var keepsNarrow = new Vector<double>(keep);
+        var takesNarrow = new Vector<double>(take);
+        for (; c + Vector<float>.Count <= length; c += Vector<float>.Count)
+        {
+            Vector.Widen(Vector.LoadUnsafe(ref olds, (nuint)c), out var low, out var high);
+            var lowNext = (keepsNarrow * low) + (takesNarrow * Vector.LoadUnsafe(ref values, (nuint)c));
+            var highNext = (keepsNarrow * high) + (takesNarrow * Vector.LoadUnsafe(ref values, (nuint)(c + Vector<double>.Count)));
+            Vector.Narrow(lowNext, highNext).StoreUnsafe(ref nexts, (nuint)c);
+        }
+
+        return c;
+    }
+
+    /// <summary>
     /// One moving-average update per channel, next = average(old, value) at update number <paramref name="step"/> (≥ 1):
     /// the allocation-free form shared by <see cref="Apply{T}"/> and <see cref="BatchNormLayer{T}"/>.
     /// <paramref name="next"/> may be <paramref name="old"/> itself.
@@ -179,23 +224,9 @@ public sealed record EmaTransition(ReadOnlyVector<double> Mean, ReadOnlyVector<d
 
                 break;
             case EmaAverage.Exponential:
-                int start = 0;
-                if (typeof(T) == typeof(float))
-                {
-                    // Eight channels at a time, with the scalar loop's roundings: widen, two products and a sum in
-                    // double, narrow.
-                    var olds = MemoryMarshal.Cast<T, float>(old);
-                    var nexts = MemoryMarshal.Cast<T, float>(next);
-                    var keeps = new Vector<double>(keep);
-                    var takes = new Vector<double>(take);
-                    for (; start + Vector<float>.Count <= next.Length; start += Vector<float>.Count)
-                    {
-                        Vector.Widen(new Vector<float>(olds[start..]), out var low, out var high);
-                        var lowNext = (keeps * low) + (takes * new Vector<double>(value[start..]));
-                        var highNext = (keeps * high) + (takes * new Vector<double>(value[(start + Vector<double>.Count)..]));
-                        Vector.Narrow(lowNext, highNext).CopyTo(nexts[start..]);
-                    }
-                }
+                int start = typeof(T) == typeof(float)
+                    ? ExponentialFloats(MemoryMarshal.Cast<T, float>(old), value, keep, take, MemoryMarshal.Cast<T, float>(next))
+                    : 0;
 
                 for (int c = start; c < next.Length; c++)
                 {
