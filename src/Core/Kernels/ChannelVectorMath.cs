@@ -16,11 +16,27 @@ internal static class ChannelVectorMath
     /// <summary>destination[c] = source[c] / divisor.</summary>
     public static void Divide(ReadOnlySpan<double> source, double divisor, Span<double> destination)
     {
-        var divisors = new Vector<double>(divisor);
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException("The destination must cover every channel.", nameof(destination));
+        }
+
+        ref double from = ref MemoryMarshal.GetReference(source);
+        ref double to = ref MemoryMarshal.GetReference(destination);
         int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var wide = Vector512.Create(divisor);
+            for (; c + Vector512<double>.Count <= source.Length; c += Vector512<double>.Count)
+            {
+                (Vector512.LoadUnsafe(ref from, (nuint)c) / wide).StoreUnsafe(ref to, (nuint)c);
+            }
+        }
+
+        var divisors = new Vector<double>(divisor);
         for (; c + Vector<double>.Count <= source.Length; c += Vector<double>.Count)
         {
-            (new Vector<double>(source[c..]) / divisors).CopyTo(destination[c..]);
+            (Vector.LoadUnsafe(ref from, (nuint)c) / divisors).StoreUnsafe(ref to, (nuint)c);
         }
 
         for (; c < source.Length; c++)
@@ -70,13 +86,14 @@ internal static class ChannelVectorMath
     /// <summary>True when every |value| ≤ <paramref name="max"/> (false for any NaN).</summary>
     public static bool Within(ReadOnlySpan<double> values, double max)
     {
+        ref double first = ref MemoryMarshal.GetReference(values);
         var limit = new Vector<double>(max);
         var outside = Vector<long>.Zero;
         int c = 0;
         for (; c + Vector<double>.Count <= values.Length; c += Vector<double>.Count)
         {
             // NaN compares false, so it lands outside.
-            outside |= ~Vector.LessThanOrEqual(Vector.Abs(new Vector<double>(values[c..])), limit);
+            outside |= ~Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref first, (nuint)c)), limit);
         }
 
         bool within = outside == Vector<long>.Zero;
@@ -95,10 +112,18 @@ internal static class ChannelVectorMath
     /// </summary>
     public static bool Within(ReadOnlySpan<double> a, double maxA, ReadOnlySpan<double> b, double maxB, ReadOnlySpan<double> d, double maxD)
     {
+        if (b.Length < a.Length || d.Length < a.Length)
+        {
+            throw new ArgumentException("The spans must have one length.", nameof(b));
+        }
+
         int c = 0;
         bool within = true;
         if (Vector512.IsHardwareAccelerated)
         {
+            ref double a0 = ref MemoryMarshal.GetReference(a);
+            ref double b0 = ref MemoryMarshal.GetReference(b);
+            ref double d0 = ref MemoryMarshal.GetReference(d);
             var limitA = Vector512.Create(maxA);
             var limitB = Vector512.Create(maxB);
             var limitD = Vector512.Create(maxD);
@@ -106,9 +131,9 @@ internal static class ChannelVectorMath
             for (; c + Vector512<double>.Count <= a.Length; c += Vector512<double>.Count)
             {
                 // NaN compares false, so it lands outside.
-                inside &= Vector512.LessThanOrEqual(Vector512.Abs(Vector512.Create(a.Slice(c, Vector512<double>.Count))), limitA)
-                    & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.Create(b.Slice(c, Vector512<double>.Count))), limitB)
-                    & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.Create(d.Slice(c, Vector512<double>.Count))), limitD);
+                inside &= Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref a0, (nuint)c)), limitA)
+                    & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref b0, (nuint)c)), limitB)
+                    & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref d0, (nuint)c)), limitD);
             }
 
             within = Vector512.EqualsAll(inside.AsInt64(), Vector512<long>.AllBitsSet);
@@ -127,15 +152,29 @@ internal static class ChannelVectorMath
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // x − x is 0 for finite x and NaN for ±∞ and NaN; a NaN makes the sum NaN, which is not equal to itself.
-        var sum = Vector<T>.Zero;
+        ref T first = ref MemoryMarshal.GetReference(values);
         int c = 0;
+        bool finite = true;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var wide = Vector512<T>.Zero;
+            for (; c + Vector512<T>.Count <= values.Length; c += Vector512<T>.Count)
+            {
+                var v = Vector512.LoadUnsafe(ref first, (nuint)c);
+                wide += v - v;
+            }
+
+            finite = Vector512.EqualsAll(wide, Vector512<T>.Zero);
+        }
+
+        var sum = Vector<T>.Zero;
         for (; c + Vector<T>.Count <= values.Length; c += Vector<T>.Count)
         {
-            var v = new Vector<T>(values[c..]);
+            var v = Vector.LoadUnsafe(ref first, (nuint)c);
             sum += v - v;
         }
 
-        bool finite = Vector.EqualsAll(sum, Vector<T>.Zero);
+        finite &= Vector.EqualsAll(sum, Vector<T>.Zero);
         for (; c < values.Length; c++)
         {
             finite &= T.IsFinite(values[c]);

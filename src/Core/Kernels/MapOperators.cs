@@ -162,45 +162,65 @@ internal readonly struct InputGradientOperator<T> : IChannelMap<T>
             return c;
         }
 
-        var gammas = MemoryMarshal.Cast<T, float>(gamma);
-        var outHigh = MemoryMarshal.Cast<T, float>(highs);
-        var outP = MemoryMarshal.Cast<T, float>(ps);
-        var outQ = MemoryMarshal.Cast<T, float>(qs);
-        var outOffset = MemoryMarshal.Cast<T, float>(offsets);
+        int length = mean.Length;
+        if (highs.Length < length || ps.Length < length || qs.Length < length || offsets.Length < length || inverseStd.Length < length
+            || dot.Length < length || sumDy.Length < length || gammaSum.Length < length || betaSum.Length < length
+            || (scaled && gamma.Length < length))
+        {
+            throw new ArgumentException("Every coefficient row and per-channel input must cover the channels of the mean.", nameof(mean));
+        }
+
+        // Through references after the length check: the sliced spans' bounds checks were most of the instructions.
+        ref float gamma0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(gamma));
+        ref float high0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(highs));
+        ref float p0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(ps));
+        ref float q0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(qs));
+        ref float offset0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(offsets));
+        var sums = new ChannelSumsRefs(mean, inverseStd, dot, sumDy, gammaSum, betaSum);
         var count = new Vector<double>((double)n);
         int half = Vector<double>.Count;
-        for (; c + Vector<float>.Count <= mean.Length; c += Vector<float>.Count)
+        for (; c + Vector<float>.Count <= length; c += Vector<float>.Count)
         {
-            Vector.Widen(scaled ? new Vector<float>(gammas[c..]) : Vector<float>.One, out var gammaLow, out var gammaHigh);
-            var high = Vector.Narrow(new Vector<double>(mean[c..]), new Vector<double>(mean[(c + half)..]));
+            Vector.Widen(scaled ? Vector.LoadUnsafe(ref gamma0, (nuint)c) : Vector<float>.One, out var gammaLow, out var gammaHigh);
+            var high = Vector.Narrow(Vector.LoadUnsafe(ref sums.Mean, (nuint)c), Vector.LoadUnsafe(ref sums.Mean, (nuint)(c + half)));
             Vector.Widen(high, out var highLow, out var highHigh);
-            var (pLow, qLow, offsetLow) = GradientFactors(gammaLow, highLow, mean[c..], inverseStd[c..], dot[c..], sumDy[c..], count, gammaSum[c..], betaSum[c..]);
-            var (pHigh, qHigh, offsetHigh) = GradientFactors(
-                gammaHigh, highHigh, mean[(c + half)..], inverseStd[(c + half)..], dot[(c + half)..], sumDy[(c + half)..], count, gammaSum[(c + half)..],
-                betaSum[(c + half)..]);
-            high.CopyTo(outHigh[c..]);
-            Vector.Narrow(pLow, pHigh).CopyTo(outP[c..]);
-            Vector.Narrow(qLow, qHigh).CopyTo(outQ[c..]);
-            Vector.Narrow(offsetLow, offsetHigh).CopyTo(outOffset[c..]);
+            var (pLow, qLow, offsetLow) = GradientFactors(gammaLow, highLow, ref sums, c, count);
+            var (pHigh, qHigh, offsetHigh) = GradientFactors(gammaHigh, highHigh, ref sums, c + half, count);
+            high.StoreUnsafe(ref high0, (nuint)c);
+            Vector.Narrow(pLow, pHigh).StoreUnsafe(ref p0, (nuint)c);
+            Vector.Narrow(qLow, qHigh).StoreUnsafe(ref q0, (nuint)c);
+            Vector.Narrow(offsetLow, offsetHigh).StoreUnsafe(ref offset0, (nuint)c);
         }
 
         return c;
     }
 
-    /// <summary>One vector of channels of <see cref="FillPlain"/>, in double: (p, q, r′), and the dgamma/dbeta sums advanced.</summary>
+    /// <summary>One vector of channels from <paramref name="c"/> of <see cref="FillPlain"/>, in double: (p, q, r′), and the dgamma/dbeta sums advanced.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector<double> P, Vector<double> Q, Vector<double> Offset) GradientFactors(
-        Vector<double> g, Vector<double> highs, ReadOnlySpan<double> mean, ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> dot,
-        ReadOnlySpan<double> sumDy, Vector<double> count, Span<double> gammaSum, Span<double> betaSum)
+        Vector<double> g, Vector<double> highs, ref ChannelSumsRefs sums, int c, Vector<double> count)
     {
-        var s = new Vector<double>(inverseStd);
-        var d = new Vector<double>(dot);
-        var sdy = new Vector<double>(sumDy);
+        var s = Vector.LoadUnsafe(ref sums.InverseStd, (nuint)c);
+        var d = Vector.LoadUnsafe(ref sums.Dot, (nuint)c);
+        var sdy = Vector.LoadUnsafe(ref sums.SumDy, (nuint)c);
         var q = -g * s * s * s * d / count;
         var r = -g * s * sdy / count;
-        (new Vector<double>(gammaSum) + ((d * s) + Vector<double>.Zero)).CopyTo(gammaSum);
-        (new Vector<double>(betaSum) + sdy).CopyTo(betaSum);
-        return (g * s, q, r - (q * (new Vector<double>(mean) - highs)));
+        (Vector.LoadUnsafe(ref sums.GammaSum, (nuint)c) + ((d * s) + Vector<double>.Zero)).StoreUnsafe(ref sums.GammaSum, (nuint)c);
+        (Vector.LoadUnsafe(ref sums.BetaSum, (nuint)c) + sdy).StoreUnsafe(ref sums.BetaSum, (nuint)c);
+        return (g * s, q, r - (q * (Vector.LoadUnsafe(ref sums.Mean, (nuint)c) - highs)));
+    }
+
+    /// <summary>References to the first channel of <see cref="FillPlain"/>'s per-channel inputs and sums.</summary>
+    private ref struct ChannelSumsRefs(
+        ReadOnlySpan<double> mean, ReadOnlySpan<double> inverseStd, ReadOnlySpan<double> dot, ReadOnlySpan<double> sumDy, Span<double> gammaSum,
+        Span<double> betaSum)
+    {
+        public ref double Mean = ref MemoryMarshal.GetReference(mean);
+        public ref double InverseStd = ref MemoryMarshal.GetReference(inverseStd);
+        public ref double Dot = ref MemoryMarshal.GetReference(dot);
+        public ref double SumDy = ref MemoryMarshal.GetReference(sumDy);
+        public ref double GammaSum = ref MemoryMarshal.GetReference(gammaSum);
+        public ref double BetaSum = ref MemoryMarshal.GetReference(betaSum);
     }
 
     /// <summary>Fills channel <paramref name="channel"/>'s coefficients for dx = p·dy + q·(x − mean) + r.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 
 namespace BnNative.Moments;
 
@@ -127,14 +128,42 @@ internal struct ChannelAccumulator
         int c = 0;
         if (Vector256.IsHardwareAccelerated)
         {
+            if (squares.Length < sum.Length || shifts.Length < sum.Length || mean.Length < sum.Length || m2.Length < sum.Length)
+            {
+                throw new ArgumentException("Every span must cover the channels of the sums.", nameof(sum));
+            }
+
+            // Through references after the length check (sliced spans and lane-by-lane conversions cost more than the
+            // arithmetic for 64 channels); the shifts widen exactly, as the scalar conversion does.
+            ref double sum0 = ref MemoryMarshal.GetReference(sum);
+            ref double squares0 = ref MemoryMarshal.GetReference(squares);
+            ref T shift0 = ref MemoryMarshal.GetReference(shifts);
+            ref double mean0 = ref MemoryMarshal.GetReference(mean);
+            ref double m20 = ref MemoryMarshal.GetReference(m2);
             for (; c + 4 <= sum.Length; c += 4)
             {
-                var shift = Vector256.Create(
-                    double.CreateTruncating(shifts[c]), double.CreateTruncating(shifts[c + 1]), double.CreateTruncating(shifts[c + 2]),
-                    double.CreateTruncating(shifts[c + 3]));
-                Finish(
-                    Vector256<double>.Zero + Vector256.Create(sum.Slice(c, 4)), Vector256<double>.Zero + Vector256.Create(squares.Slice(c, 4)),
-                    shift, count, mean[c..], m2[c..]);
+                Vector256<double> shift;
+                if (typeof(T) == typeof(float))
+                {
+                    var four = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref shift0), (nuint)c);
+                    shift = Vector256.Create(Vector128.WidenLower(four), Vector128.WidenUpper(four));
+                }
+                else if (typeof(T) == typeof(double))
+                {
+                    shift = Vector256.LoadUnsafe(ref Unsafe.As<T, double>(ref shift0), (nuint)c);
+                }
+                else
+                {
+                    shift = Vector256.Create(
+                        double.CreateTruncating(Unsafe.Add(ref shift0, c)), double.CreateTruncating(Unsafe.Add(ref shift0, c + 1)),
+                        double.CreateTruncating(Unsafe.Add(ref shift0, c + 2)), double.CreateTruncating(Unsafe.Add(ref shift0, c + 3)));
+                }
+
+                var offset = Offset(
+                    Vector256<double>.Zero + Vector256.LoadUnsafe(ref sum0, (nuint)c), Vector256<double>.Zero + Vector256.LoadUnsafe(ref squares0, (nuint)c),
+                    shift, count, out var deviations);
+                offset.StoreUnsafe(ref mean0, (nuint)c);
+                deviations.StoreUnsafe(ref m20, (nuint)c);
             }
         }
 
@@ -149,9 +178,17 @@ internal struct ChannelAccumulator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish(Vector256<double> sum, Vector256<double> squares, Vector256<double> shift, long count, Span<double> mean, Span<double> m2)
     {
+        Offset(sum, squares, shift, count, out var deviations).CopyTo(mean);
+        deviations.CopyTo(m2);
+    }
+
+    /// <summary>The means (returned) and M2 (<paramref name="m2"/>) of <see cref="Finish"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Offset(Vector256<double> sum, Vector256<double> squares, Vector256<double> shift, long count, out Vector256<double> m2)
+    {
         var offset = sum / Vector256.Create((double)count);
-        (shift + offset).CopyTo(mean);
-        Vector256.Max(squares - (sum * offset), Vector256<double>.Zero).CopyTo(m2);
+        m2 = Vector256.Max(squares - (sum * offset), Vector256<double>.Zero);
+        return shift + offset;
     }
 
     /// <summary>The channel's (mean, M2), the shifted part taken around <paramref name="shift"/>.</summary>
