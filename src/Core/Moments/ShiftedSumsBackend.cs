@@ -191,24 +191,34 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         if (samples == ShiftSamples && channelStride == 1)
         {
             // Rows of channels: the five samples of a vector of channels are five loads, their median ten min/max.
-            for (; c + Vector<T>.Count <= shifts.Length; c += Vector<T>.Count)
+            // The five rows' pointers are taken once and the medians stored through a pointer (the offsets' and the
+            // sliced destination's bounds checks per vector were a tenth of a [32, 64] step).
+            T* row0 = a + offsets[0];
+            T* row1 = a + offsets[1];
+            T* row2 = a + offsets[2];
+            T* row3 = a + offsets[3];
+            T* row4 = a + offsets[4];
+            fixed (T* destination = shifts)
             {
-                var v0 = Vector.Load(a + offsets[0] + c);
-                var v1 = Vector.Load(a + offsets[1] + c);
-                var v2 = Vector.Load(a + offsets[2] + c);
-                var v3 = Vector.Load(a + offsets[3] + c);
-                var v4 = Vector.Load(a + offsets[4] + c);
-                if (Vector.EqualsAll((v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4), Vector<T>.Zero))
+                for (; c + Vector<T>.Count <= shifts.Length; c += Vector<T>.Count)
                 {
-                    var low = Vector.Max(Vector.Min(v0, v1), Vector.Min(v2, v3));
-                    var high = Vector.Min(Vector.Max(v0, v1), Vector.Max(v2, v3));
-                    Vector.Max(Vector.Min(v4, low), Vector.Min(Vector.Max(v4, low), high)).CopyTo(shifts[c..]);
-                    continue;
-                }
+                    var v0 = Vector.Load(row0 + c);
+                    var v1 = Vector.Load(row1 + c);
+                    var v2 = Vector.Load(row2 + c);
+                    var v3 = Vector.Load(row3 + c);
+                    var v4 = Vector.Load(row4 + c);
+                    if (Vector.EqualsAll((v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4), Vector<T>.Zero))
+                    {
+                        var low = Vector.Max(Vector.Min(v0, v1), Vector.Min(v2, v3));
+                        var high = Vector.Min(Vector.Max(v0, v1), Vector.Max(v2, v3));
+                        Vector.Max(Vector.Min(v4, low), Vector.Min(Vector.Max(v4, low), high)).Store(destination + c);
+                        continue;
+                    }
 
-                for (int k = c; k < c + Vector<T>.Count; k++)
-                {
-                    shifts[k] = Shift(a, offsets[..samples], k * channelStride, sample);
+                    for (int k = c; k < c + Vector<T>.Count; k++)
+                    {
+                        shifts[k] = Shift(a, offsets[..samples], k * channelStride, sample);
+                    }
                 }
             }
         }
