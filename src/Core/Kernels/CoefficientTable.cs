@@ -14,6 +14,7 @@ internal struct CoefficientTable<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[]? _values;
+    private readonly bool _pooled;
 
     /// <summary>A table of <paramref name="count"/> coefficients for <paramref name="channels"/> channels.</summary>
     public CoefficientTable(int channels, int count)
@@ -22,7 +23,30 @@ internal struct CoefficientTable<T> : IDisposable
         Count = count;
         Stride = channels + Wrap;
         _values = ArrayPool<T>.Shared.Rent(count * Stride);
+        _pooled = true;
     }
+
+    /// <summary>
+    /// A table over <paramref name="storage"/> (at least <see cref="Length"/> entries), which stays the caller's:
+    /// <see cref="Dispose"/> leaves it (a <see cref="Normalization.BatchNormLayer{T}"/> keeps its tables, so a call
+    /// rents nothing).
+    /// </summary>
+    public CoefficientTable(int channels, int count, T[] storage)
+    {
+        Channels = channels;
+        Count = count;
+        Stride = channels + Wrap;
+        if (storage.Length < Length(channels, count))
+        {
+            throw new ArgumentException($"A table of {count} coefficients for {channels} channels needs {Length(channels, count)} entries; got {storage.Length}.", nameof(storage));
+        }
+
+        _values = storage;
+        _pooled = false;
+    }
+
+    /// <summary>Entries of a table of <paramref name="count"/> coefficients for <paramref name="channels"/> channels (the storage it needs).</summary>
+    public static int Length(int channels, int count) => count * (channels + Wrap);
 
     /// <summary>Number of channels.</summary>
     public int Channels { get; }
@@ -71,7 +95,10 @@ internal struct CoefficientTable<T> : IDisposable
         if (_values is { } values)
         {
             _values = null;
-            ArrayPool<T>.Shared.Return(values);
+            if (_pooled)
+            {
+                ArrayPool<T>.Shared.Return(values);
+            }
         }
     }
 }

@@ -56,6 +56,9 @@ public sealed class BatchNormLayer<T>
     private double[] _candidateInverseStd;
     private readonly double[] _variance;
     private readonly double[] _backwardScratch;
+
+    /// <summary>Storage of the coefficient table of every call (the largest one, the input gradient's): a call rents nothing.</summary>
+    private readonly T[] _table;
     private long _count;
     private TensorView<T>? _input;
     private int _axis;
@@ -102,6 +105,7 @@ public sealed class BatchNormLayer<T>
         _candidateInverseStd = new double[channels];
         _variance = new double[channels];
         _backwardScratch = new double[4 * channels];
+        _table = new T[CoefficientTable<T>.Length(channels, Math.Max(NormalizeOperator<T>.Coefficients, InputGradientOperator<T>.Coefficients))];
     }
 
     /// <summary>Creates a layer in the initial state (<see cref="BatchNormState{T}.Init"/>).</summary>
@@ -203,7 +207,7 @@ public sealed class BatchNormLayer<T>
             }
         }
 
-        using (var table = new CoefficientTable<T>(Channels, NormalizeOperator<T>.Coefficients))
+        using (var table = new CoefficientTable<T>(Channels, NormalizeOperator<T>.Coefficients, _table))
         {
             BatchNorm.NormalizeWithBatch<T>(x, destination, axis, table, _candidateMean, _candidateInverseStd, _gamma, _beta, config);
         }
@@ -247,7 +251,7 @@ public sealed class BatchNormLayer<T>
         var betaSum = scratch.Slice(3 * channels, channels);
         gammaSum.Clear();
         betaSum.Clear();
-        using (var table = new CoefficientTable<T>(channels, InputGradientOperator<T>.Coefficients))
+        using (var table = new CoefficientTable<T>(channels, InputGradientOperator<T>.Coefficients, _table))
         {
             BatchNorm.BackwardChunk<T>(
                 x, dy, inputGradient, _axis, table, _count, _batchMean, _inverseStd, default, default, _gamma, Config.Scale, null,
@@ -308,7 +312,7 @@ public sealed class BatchNormLayer<T>
     {
         int axis = BatchNorm.Validate(x, Channels, "layer", Config);
         BatchNorm.CheckSameLengths(x, destination, nameof(destination));
-        using var table = new CoefficientTable<T>(Channels, NormalizeOperator<T>.Coefficients);
+        using var table = new CoefficientTable<T>(Channels, NormalizeOperator<T>.Coefficients, _table);
         BatchNorm.InferenceCoefficients<T>(_movingMean, _movingVariance, _gamma, _beta, Config, table);
         ChannelKernels.Normalize(x, destination, axis, table, Config.WorkerThreads);
     }
