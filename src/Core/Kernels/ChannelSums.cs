@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using BnNative.Moments;
+using BnNative.Tensors;
 
 namespace BnNative.Kernels;
 
@@ -178,26 +179,42 @@ internal static unsafe class ChannelSums
     }
 
     /// <summary>
-    /// The shifted sums of <paramref name="rows"/> (1 to <see cref="FoldLength"/>) contiguous rows of
-    /// <paramref name="channels"/> channels whose cycle is flat (<paramref name="periodVectors"/> =
-    /// <see cref="FlatPeriodVectors"/>, not 0), around <paramref name="shifts"/> (C values and then
-    /// <see cref="CoefficientTable{T}.Wrap"/> more that repeat the row's start), into <paramref name="sum"/> and
-    /// <paramref name="sum2"/> (C each, cleared here). This is the whole of <see cref="AccumulateRows"/> for such a
-    /// tensor, which is one chunk and one block for any thread count: the same loop and the same additions, without the
-    /// layout, the plan and the accumulator slots. Returns false when a channel's block fails the cancellation test of
+    /// Vectors per period of the short path (<see cref="TryShortRows"/>) for <paramref name="shape"/> with channels on
+    /// <paramref name="axis"/>, or 0 when it does not apply: the channels must be the last axis of a row-major
+    /// contiguous view of at most <see cref="FoldLength"/> rows, with a flat cycle (<see cref="FlatPeriodVectors"/>).
+    /// </summary>
+    public static int ShortRowsPeriod<T>(TensorShape shape, int axis, out int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = shape.Lengths[axis];
+        long count = shape.ElementCount / channels;
+        rows = (int)Math.Min(count, int.MaxValue);
+        return axis == shape.Rank - 1 && count <= FoldLength && shape.IsRowMajorContiguous ? FlatPeriodVectors<T>(channels) : 0;
+    }
+
+    /// <summary>
+    /// The sums of operator <typeparamref name="TOp"/> over <paramref name="rows"/> (1 to <see cref="FoldLength"/>)
+    /// contiguous rows of <paramref name="channels"/> channels whose cycle is flat (<paramref name="periodVectors"/> =
+    /// <see cref="FlatPeriodVectors"/>, not 0), at <paramref name="a"/> (and <paramref name="b"/>), around
+    /// <paramref name="high"/> (C values and then <see cref="CoefficientTable{T}.Wrap"/> more that repeat the row's
+    /// start), into <paramref name="sum"/> and <paramref name="sum2"/> (C each, cleared here). This is the whole of
+    /// <see cref="AccumulateRows"/> for such a tensor, which is one chunk and one block for any thread count: the same
+    /// loop and the same additions, without the layout, the plan and the accumulator slots. For a checked operator,
+    /// returns false when a channel's block fails the cancellation test of
     /// <see cref="ChannelAccumulator.TryAddShifted"/>; the caller then takes the general path, which recomputes it exactly.
     /// </summary>
     [SkipLocalsInit] // the partials are written by the loop before they are read
-    public static bool TryShortRows<T>(T* a, int rows, int channels, int periodVectors, T* shifts, double* sum, double* sum2)
+    public static bool TryShortRows<T, TOp>(T* a, T* b, int rows, int channels, int periodVectors, T* high, double* sum, double* sum2)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
     {
         int* phases = stackalloc int[MaxPeriodVectors];
         byte* partialBytes = stackalloc byte[(2 * MaxPeriodVectors * Vector512<byte>.Count) + Vector512<byte>.Count];
         T* partial = (T*)(((nint)partialBytes + (Vector512<byte>.Count - 1)) & ~(nint)(Vector512<byte>.Count - 1));
         new Span<double>(sum, channels).Clear();
         new Span<double>(sum2, channels).Clear();
-        FlatStretch<T, ShiftedSquares<T>>(a, a, (long)rows * channels, channels, periodVectors, shifts, phases, partial, sum, sum2);
-        return AllAccepted(rows, sum, sum2, channels);
+        FlatStretch<T, TOp>(a, b, (long)rows * channels, channels, periodVectors, high, phases, partial, sum, sum2);
+        return !TOp.Checked || AllAccepted(rows, sum, sum2, channels);
     }
 
     /// <summary>The test of <see cref="ChannelAccumulator.TryAddShifted"/> (S1² ≤ share·n·S2) for every channel, four at a time.</summary>

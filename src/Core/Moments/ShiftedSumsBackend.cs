@@ -108,10 +108,9 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = x.Lengths[channelAxis];
-        rows = x.ElementCount / channels;
-        int periodVectors = channelAxis == x.Rank - 1 && rows <= FoldLength && channels <= MaxShortRowChannels
-            ? ChannelSums.FlatPeriodVectors<T>(channels) : 0;
-        if (periodVectors == 0 || !x.Shape.IsRowMajorContiguous)
+        int periodVectors = ChannelSums.ShortRowsPeriod<T>(x.Shape, channelAxis, out int shortRows);
+        rows = shortRows;
+        if (periodVectors == 0 || channels > MaxShortRowChannels)
         {
             return false;
         }
@@ -137,7 +136,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
                 shifts[..Math.Min(channels, CoefficientTable<T>.Wrap - j)].CopyTo(shifts[(channels + j)..]);
             }
 
-            if (!ChannelSums.TryShortRows(first, (int)rows, channels, periodVectors, k, sum, sum + channels))
+            if (!ChannelSums.TryShortRows<T, ShiftedSquares<T>>(first, first, shortRows, channels, periodVectors, k, sum, sum + channels))
             {
                 return false;
             }

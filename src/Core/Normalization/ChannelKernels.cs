@@ -44,17 +44,60 @@ internal static unsafe class ChannelKernels
             return;
         }
 
+        int channels = table.Channels;
+        var high = table.Row(0);
+        int periodVectors = ChannelSums.ShortRowsPeriod<T>(x.Shape, axis, out int rows);
+        if (periodVectors != 0 && dy.Shape.IsRowMajorContiguous)
+        {
+            // At most 64 contiguous rows with a flat cycle: the same loop and additions as the general path, without
+            // its layout, plan and accumulator slots (the short path of the moments, ChannelSums.TryShortRows). A flat
+            // cycle is at most eight vectors, so the sums fit on the stack.
+            Span<double> sums = stackalloc double[2 * ChannelSums.MaxPeriodVectors * Vector<T>.Count];
+            fixed (T* a = x.Memory.Span)
+            fixed (T* b = dy.Memory.Span)
+            fixed (T* k = table.Values)
+            fixed (double* sum = sums)
+            {
+                ChannelSums.TryShortRows<T, GradientProducts<T>>(
+                    a + x.Shape.Offset, b + dy.Shape.Offset, rows, channels, periodVectors, k, sum, sum + channels);
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                // An accumulator adds its block to sums that start at +0; the same addition here, then as below.
+                double s1 = 0.0 + sums[c];
+                double s2 = 0.0 + sums[channels + c];
+                sumDy[c] += s1;
+                sumDyCentered[c] += s2 - ((mean[c] - double.CreateTruncating(high[c])) * s1);
+            }
+
+            return;
+        }
+
+        GradientSumsWithSlots(x, dy, axis, table, mean, sumDy, sumDyCentered, threads);
+    }
+
+    /// <summary>
+    /// The general path of <see cref="GradientSums"/>: any layout, chunks merged through per-channel accumulators in
+    /// chunk order. Its short path for small batches gives these bits exactly (tests compare the two).
+    /// </summary>
+    internal static void GradientSumsWithSlots<T>(
+        TensorView<T> x, TensorView<T> dy, int axis, in CoefficientTable<T> table, ReadOnlySpan<double> mean, Span<double> sumDy,
+        Span<double> sumDyCentered, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = table.Channels;
+        var high = table.Row(0);
         ShapeSet shapes = default;
         shapes[0] = x.Shape;
         shapes[1] = dy.Shape;
         if (!ChannelLayout.TryCreate(shapes[..2], axis, out var layout))
         {
             using var packed = new PackedViews<T>([x, dy], lastIsOutput: false);
-            GradientSums(packed.Views[0], packed.Views[1], axis, table, mean, sumDy, sumDyCentered, threads);
+            GradientSumsWithSlots(packed.Views[0], packed.Views[1], axis, table, mean, sumDy, sumDyCentered, threads);
             return;
         }
 
-        int channels = table.Channels;
         var totals = ArrayPool<ChannelAccumulator>.Shared.Rent(channels);
         try
         {
@@ -65,7 +108,6 @@ internal static unsafe class ChannelKernels
                 ChannelSums.Run(layout, a, b, k, table.Stride, &ChannelSums.Accumulate<T, GradientProducts<T>>, 0, totals.AsSpan(0, channels), threads);
             }
 
-            var high = table.Row(0);
             for (int c = 0; c < channels; c++)
             {
                 // The operator summed (x − m_hi)·dy; Σ(x − mean)·dy = that − m_lo·Σdy, with m_lo tiny.
