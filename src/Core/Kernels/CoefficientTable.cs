@@ -80,12 +80,20 @@ internal struct CoefficientTable<T> : IDisposable
 
         for (int j = 0; j < Count; j++)
         {
-            var row = values.AsSpan(j * Stride, Stride);
-            for (int k = 0; k < Wrap; k += Channels)
-            {
-                int length = Math.Min(Channels, Wrap - k);
-                row[..length].CopyTo(row[(Channels + k)..]);
-            }
+            RepeatStart(values.AsSpan(j * Stride, Stride), Channels);
+        }
+    }
+
+    /// <summary>
+    /// Writes the first <see cref="Wrap"/> entries of a row of <paramref name="channels"/> again after its end (as often
+    /// as it takes when the row is shorter): what <see cref="Seal"/> does to every row; <paramref name="row"/> holds
+    /// <paramref name="channels"/> + <see cref="Wrap"/> entries.
+    /// </summary>
+    public static void RepeatStart(Span<T> row, int channels)
+    {
+        for (int k = 0; k < Wrap; k += channels)
+        {
+            row[..Math.Min(channels, Wrap - k)].CopyTo(row[(channels + k)..]);
         }
     }
 

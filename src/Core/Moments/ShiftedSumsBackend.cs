@@ -32,9 +32,6 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
 
     private const int ShiftSamples = 5;
 
-    /// <summary>Most channels of the short-row path (its buffers live on the stack).</summary>
-    private const int MaxShortRowChannels = 1024;
-
     /// <inheritdoc />
     protected sealed override long ComputeCore<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
     {
@@ -110,13 +107,14 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         int channels = x.Lengths[channelAxis];
         int periodVectors = ChannelSums.ShortRowsPeriod<T>(x.Shape, channelAxis, out int shortRows);
         rows = shortRows;
-        if (periodVectors == 0 || channels > MaxShortRowChannels)
+        if (periodVectors == 0)
         {
             return false;
         }
 
-        Span<T> shifts = stackalloc T[MaxShortRowChannels + CoefficientTable<T>.Wrap];
-        Span<double> sums = stackalloc double[2 * MaxShortRowChannels];
+        // A flat cycle is at most eight vectors, so C ≤ 8 · width (64 floats): small buffers on the stack.
+        Span<T> shifts = stackalloc T[(ChannelSums.MaxPeriodVectors * Vector<T>.Count) + CoefficientTable<T>.Wrap];
+        Span<double> sums = stackalloc double[2 * ChannelSums.MaxPeriodVectors * Vector<T>.Count];
         Span<long> offsets = stackalloc long[ShiftSamples];
         int samples = SamplePositions(rows, offsets);
         for (int k = 0; k < samples; k++)
@@ -130,11 +128,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         {
             T* first = a + x.Shape.Offset;
             ShiftsAt(first, offsets[..samples], 1, shifts[..channels]);
-            for (int j = 0; j < CoefficientTable<T>.Wrap; j += channels)
-            {
-                // The wrap of a coefficient table row (CoefficientTable.Seal): the row's start again, as often as it takes.
-                shifts[..Math.Min(channels, CoefficientTable<T>.Wrap - j)].CopyTo(shifts[(channels + j)..]);
-            }
+            CoefficientTable<T>.RepeatStart(shifts[..(channels + CoefficientTable<T>.Wrap)], channels);
 
             if (!ChannelSums.TryShortRows<T, ShiftedSquares<T>>(first, first, shortRows, channels, periodVectors, k, sum, sum + channels))
             {
