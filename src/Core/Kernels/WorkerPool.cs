@@ -22,6 +22,9 @@ internal static unsafe class WorkerPool
 
     private static readonly object StartLock = new();
     private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
+    /// <summary>How long a caller waits for its helpers before it releases sleeping ones again (1 ms).</summary>
+    private static readonly long RewakeTicks = Stopwatch.Frequency / 1000;
     private static int _busy;
     private static Worker[] _workers = [];
 
@@ -71,9 +74,22 @@ internal static unsafe class WorkerPool
 
             Work();
             var spin = default(SpinWait);
+            long rewake = Stopwatch.GetTimestamp() + RewakeTicks;
             while (Volatile.Read(ref _pending) != 0)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
+                if (Stopwatch.GetTimestamp() > rewake)
+                {
+                    // A helper asleep while its part of the job waits would hang this call (once, in a CI run, every
+                    // worker was blocked on its semaphore with chunks pending): release any helper that announced sleep
+                    // again. A worker released with no new job goes back to waiting (WaitForTicket).
+                    for (int w = 0; w < helpers; w++)
+                    {
+                        workers[w].WakeIfSleeping();
+                    }
+
+                    rewake = Stopwatch.GetTimestamp() + RewakeTicks;
+                }
             }
 
             if (_failure is { } failure)
@@ -214,7 +230,15 @@ internal static unsafe class WorkerPool
                     }
 
                     wake.Wait();
-                    return Volatile.Read(ref _ticket);
+                    if (((current = Volatile.Read(ref _ticket)) >> 32) != seen)
+                    {
+                        return current;
+                    }
+
+                    // Released with no new job (a caller's re-wake after this worker had done its part): wait again,
+                    // so a job is never taken twice.
+                    deadline = Stopwatch.GetTimestamp() + SpinTicks;
+                    continue;
                 }
 
                 Thread.SpinWait(8);
