@@ -22,9 +22,6 @@ internal static unsafe class WorkerPool
 
     private static readonly object StartLock = new();
     private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
-
-    /// <summary>How long a caller waits for its helpers before it releases sleeping ones again (1 ms).</summary>
-    private static readonly long RewakeTicks = Stopwatch.Frequency / 1000;
     private static int _busy;
     private static Worker[] _workers = [];
 
@@ -37,6 +34,35 @@ internal static unsafe class WorkerPool
     /// <summary>The job's generation (high 32 bits) and number of helpers (low 32 bits), read by workers in one step.</summary>
     private static long _ticket;
     private static Exception? _failure;
+
+    /// <summary>
+    /// Test seam: called by <see cref="Run"/> after it publishes a job and before it wakes sleeping helpers, so a test
+    /// can stand for a caller descheduled at that point (the wake then reaches a helper that already did its part).
+    /// </summary>
+    internal static Action? AfterPublishForTests;
+
+    /// <summary>
+    /// Releases those of the first <paramref name="count"/> workers that blocked; spinning workers see a new job on their
+    /// own.
+    /// </summary>
+    internal static void WakeSleepingWorkers(int count)
+    {
+        var workers = Volatile.Read(ref _workers);
+        for (int w = 0; w < count && w < workers.Length; w++)
+        {
+            workers[w].WakeIfSleeping();
+        }
+    }
+
+    /// <summary>Helpers of the current (or last) job that have not yet reported their part done; 0 between calls.</summary>
+    internal static int PendingHelpers => Volatile.Read(ref _pending);
+
+    /// <summary>Whether worker <paramref name="index"/> exists and has announced that it blocks on its semaphore.</summary>
+    internal static bool IsWorkerSleeping(int index)
+    {
+        var workers = Volatile.Read(ref _workers);
+        return index < workers.Length && workers[index].IsSleeping;
+    }
 
     /// <summary>
     /// Calls <paramref name="job"/>(<paramref name="state"/>, k) for every chunk k in [0, <paramref name="chunks"/>),
@@ -67,29 +93,14 @@ internal static unsafe class WorkerPool
             Volatile.Write(ref _pending, helpers);
             long generation = (Volatile.Read(ref _ticket) >> 32) + 1;
             Volatile.Write(ref _ticket, (generation << 32) | (uint)helpers);
-            for (int w = 0; w < helpers; w++)
-            {
-                workers[w].WakeIfSleeping();
-            }
+            AfterPublishForTests?.Invoke();
+            WakeSleepingWorkers(helpers);
 
             Work();
             var spin = default(SpinWait);
-            long rewake = Stopwatch.GetTimestamp() + RewakeTicks;
             while (Volatile.Read(ref _pending) != 0)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
-                if (Stopwatch.GetTimestamp() > rewake)
-                {
-                    // A helper asleep while its part of the job waits would hang this call (once, in a CI run, every
-                    // worker was blocked on its semaphore with chunks pending): release any helper that announced sleep
-                    // again. A worker released with no new job goes back to waiting (WaitForTicket).
-                    for (int w = 0; w < helpers; w++)
-                    {
-                        workers[w].WakeIfSleeping();
-                    }
-
-                    rewake = Stopwatch.GetTimestamp() + RewakeTicks;
-                }
             }
 
             if (_failure is { } failure)
@@ -183,6 +194,8 @@ internal static unsafe class WorkerPool
             thread.Start();
         }
 
+        public bool IsSleeping => Volatile.Read(ref _sleeping) == 1;
+
         /// <summary>Releases the worker if it blocked (it then clears <c>_sleeping</c> itself); a spinning worker sees the new generation on its own.</summary>
         public void WakeIfSleeping()
         {
@@ -235,8 +248,10 @@ internal static unsafe class WorkerPool
                         return current;
                     }
 
-                    // Released with no new job (a caller's re-wake after this worker had done its part): wait again,
-                    // so a job is never taken twice.
+                    // Released with no new job: a caller descheduled between publishing its job and waking its helpers
+                    // can wake this worker after it did its part of that job and went to sleep. Taking the same job
+                    // again would decrement _pending twice, and the caller would spin forever on -1 (a CI run under
+                    // load hung so; WorkerPoolTests replays it). Wait for the next job instead.
                     deadline = Stopwatch.GetTimestamp() + SpinTicks;
                     continue;
                 }
