@@ -229,6 +229,19 @@ public sealed class ChannelVectorMathTests
         }
     }
 
+    /// <summary>Both forms of the results refuse shifts or outputs shorter than the channels (they write through references).</summary>
+    [Fact]
+    public void ResultsRefuseSpansShorterThanTheChannels()
+    {
+        var totals = new Moments.ChannelAccumulator[8];
+        var sums = new double[8];
+        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[7], new double[8], new double[8]));
+        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[8], new double[7], new double[8]));
+        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[8], new double[8], new double[7]));
+        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(3, sums, new double[7], new float[8], new double[8], new double[8]));
+        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(3, sums, sums, new float[8], new double[7], new double[8]));
+    }
+
     private static double[] Values(int length, int seed)
     {
         var random = new Random(seed);
