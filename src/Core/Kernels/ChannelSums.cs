@@ -386,23 +386,34 @@ internal static unsafe class ChannelSums
     {
         ref readonly var layout = ref job.Layout;
         int channels = layout.Channels;
+        int inner = layout.Inner;
+        long strideA = layout.ChannelStride(0);
+        long strideB = layout.ChannelStride(1);
         long first = job.Plan.First(chunk);
         long end = job.Plan.End(chunk);
         var slots = job.SlotsOf(chunk);
         int c = (int)(first % channels);
         int slot = 0;
         var cursor = new OuterCursor(layout, first / channels);
-        for (long pair = first; pair < end; pair++)
+        for (long pair = first; pair < end;)
         {
-            T* a = job.A + cursor.Offset(0) + (c * layout.ChannelStride(0));
-            T* b = job.B + cursor.Offset(1) + (c * layout.ChannelStride(1));
-            visitor.Run(a, b, layout.Inner, c, ref slots[slot]);
-            if (++slot == channels)
+            // The channels left at this outer position, their runs a channel stride apart: pointers step, and the
+            // cursor moves once per outer position (NCHW [256,256,14,14] has 65536 runs of 196 elements).
+            int count = (int)Math.Min(channels - c, end - pair);
+            T* a = job.A + cursor.Offset(0) + (c * strideA);
+            T* b = job.B + cursor.Offset(1) + (c * strideB);
+            for (int k = 0; k < count; k++, a += strideA, b += strideB)
             {
-                slot = 0;
+                visitor.Run(a, b, inner, c + k, ref slots[slot]);
+                if (++slot == channels)
+                {
+                    slot = 0;
+                }
             }
 
-            if (++c == channels)
+            pair += count;
+            c += count;
+            if (c == channels)
             {
                 c = 0;
                 cursor.Advance(1);
@@ -437,7 +448,7 @@ internal static unsafe class ChannelSums
             _fromMemory = fromMemory;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Run(T* a, T* b, int length, int channel, ref ChannelAccumulator slot)
         {
             int checkLength = CheckRows * Vector<T>.Count;

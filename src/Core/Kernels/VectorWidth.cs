@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -120,7 +122,7 @@ internal readonly unsafe struct WidthVector<T> : IVectorWidth<Vector<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> KeepFrom(Vector<T> value, int firstLane) =>
-        Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(firstLane))), value, Vector<T>.Zero);
+        value & Vector.LoadUnsafe(ref LaneMasks.KeepFrom<T>(firstLane));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Broadcast(T value) => new(value);
@@ -196,7 +198,7 @@ internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> KeepFrom(Vector512<T> value, int firstLane) =>
-        Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(firstLane))), value, Vector512<T>.Zero);
+        value & Vector512.LoadUnsafe(ref LaneMasks.KeepFrom<T>(firstLane));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
@@ -204,4 +206,42 @@ internal readonly unsafe struct Width512<T> : IVectorWidth<Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Blend(Vector512<T> low, Vector512<T> high, int split) =>
         Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(split))), low, high);
+}
+
+/// <summary>
+/// Lane masks for <see cref="IVectorWidth{TVector, T}.KeepFrom"/>: sixteen zero lanes, then sixteen all-ones lanes, so
+/// that a vector of up to sixteen lanes loaded from lane 16 − f keeps lanes f and up. A load from a constant table
+/// instead of an integer-to-float conversion, a broadcast and a compare: the masked last vector of each short run
+/// (NCHW [256,256,14,14] has 65536 runs of 196) took a tenth of a run's time that way.
+/// </summary>
+internal static unsafe class LaneMasks
+{
+    private static ReadOnlySpan<uint> Single =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue,
+        uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue,
+    ];
+
+    private static ReadOnlySpan<ulong> Double =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue,
+        ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue,
+    ];
+
+    /// <summary>Where a mask keeping lanes <paramref name="firstLane"/> (0 … 16) and up starts, for T of 4 or 8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref T KeepFrom<T>(int firstLane)
+        where T : unmanaged
+    {
+        Debug.Assert((uint)firstLane <= 16, "A vector has at most sixteen lanes.");
+        if (sizeof(T) == sizeof(uint))
+        {
+            return ref Unsafe.As<uint, T>(ref Unsafe.Add(ref MemoryMarshal.GetReference(Single), 16 - firstLane));
+        }
+
+        Debug.Assert(sizeof(T) == sizeof(ulong), "Only float and double lanes have masks.");
+        return ref Unsafe.As<ulong, T>(ref Unsafe.Add(ref MemoryMarshal.GetReference(Double), 16 - firstLane));
+    }
 }
