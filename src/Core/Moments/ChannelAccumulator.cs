@@ -168,9 +168,10 @@ internal struct ChannelAccumulator
     /// <summary>Throws unless the shifts and both outputs cover <paramref name="channels"/> channels.</summary>
     private static void CheckCovered(int channels, int shifts, int mean, int m2)
     {
-        if (shifts < channels || mean < channels || m2 < channels)
+        string? shorter = shifts < channels ? nameof(shifts) : mean < channels ? nameof(mean) : m2 < channels ? nameof(m2) : null;
+        if (shorter is not null)
         {
-            throw new ArgumentException("The shifts and both outputs must cover every channel.");
+            throw new ArgumentException($"{shorter} must cover every one of the {channels} channels.", shorter);
         }
     }
 

@@ -235,11 +235,11 @@ public sealed class ChannelVectorMathTests
     {
         var totals = new Moments.ChannelAccumulator[8];
         var sums = new double[8];
-        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[7], new double[8], new double[8]));
-        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[8], new double[7], new double[8]));
-        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[8], new double[8], new double[7]));
-        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(3, sums, new double[7], new float[8], new double[8], new double[8]));
-        Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(3, sums, sums, new float[8], new double[7], new double[8]));
+        Assert.Equal("shifts", Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[7], new double[8], new double[8])).ParamName);
+        Assert.Equal("mean", Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[8], new double[7], new double[8])).ParamName);
+        Assert.Equal("m2", Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(totals, new float[8], new double[8], new double[7])).ParamName);
+        Assert.Equal("squares", Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(3, sums, new double[7], new float[8], new double[8], new double[8])).ParamName);
+        Assert.Equal("mean", Assert.Throws<ArgumentException>(() => Moments.ChannelAccumulator.Results<float>(3, sums, sums, new float[8], new double[7], new double[8])).ParamName);
     }
 
     private static double[] Values(int length, int seed)
