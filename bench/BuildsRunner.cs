@@ -18,7 +18,8 @@ namespace BnNative.Benchmarks;
 /// directories swapped as well.
 /// </summary>
 /// <remarks>
-/// Options: <c>--shape 32,64</c> (rows of channels, or N,C,H,W in NCHW), <c>--op train|infer|backward</c>,
+/// Options: <c>--shape 32,64</c> (the physical lengths, contiguous), <c>--axis 1</c> (the channel axis in them: 1 for
+/// rows of channels and NCHW, 3 for NHWC), <c>--op train|infer|backward</c>,
 /// <c>--threads 1</c>, <c>--rounds 41</c>, <c>--variant-a</c> / <c>--variant-b</c> (a comma list of <c>skip</c>:
 /// <see cref="EmaUpdate.Skip"/>, <c>nonfinite</c>: <see cref="BatchNormConfig.AllowNonFinite"/>) to price parts of a
 /// step with one build on both sides.
@@ -33,7 +34,7 @@ internal static class BuildsRunner
         if (args.Length < 2 || !Directory.Exists(args[0]) || !Directory.Exists(args[1]))
         {
             throw new ArgumentException(
-                "usage: builds DIR_A DIR_B [--shape 32,64] [--op train|infer|backward] [--threads 1] [--rounds 41] [--variant-a LIST] [--variant-b LIST]; "
+                "usage: builds DIR_A DIR_B [--shape 32,64] [--axis 1] [--op train|infer|backward] [--threads 1] [--rounds 41] [--variant-a LIST] [--variant-b LIST]; "
                 + "each directory holds a BnNative.Core.dll");
         }
 
@@ -41,10 +42,12 @@ internal static class BuildsRunner
         string op = Option(args, "--op", "train");
         int threads = int.Parse(Option(args, "--threads", "1"), CultureInfo.InvariantCulture);
         int rounds = int.Parse(Option(args, "--rounds", "41"), CultureInfo.InvariantCulture);
+        // The channel axis rides in the variant list, which reaches each side's context as a plain string.
+        string axis = "axis=" + Option(args, "--axis", "1");
         var kernels = new[]
         {
-            Load(args[0], "A", shape, op, threads, Option(args, "--variant-a", "")),
-            Load(args[1], "B", shape, op, threads, Option(args, "--variant-b", "")),
+            Load(args[0], "A", shape, op, threads, Option(args, "--variant-a", "") + "," + axis),
+            Load(args[1], "B", shape, op, threads, Option(args, "--variant-b", "") + "," + axis),
         };
 
         var clock = Stopwatch.StartNew();
@@ -93,14 +96,16 @@ internal static class BuildsRunner
         var dy = Place(lengths, elements, 1, random, -0.5f);
         var y = Place(lengths, elements, 2, null, 0);
         var dx = Place(lengths, elements, 3, null, 0);
+        string? axisItem = variant.Split(',').FirstOrDefault(item => item.StartsWith("axis=", StringComparison.Ordinal));
+        int axis = axisItem is null ? 1 : int.Parse(axisItem["axis=".Length..], CultureInfo.InvariantCulture);
         var config = new BatchNormConfig
         {
-            Axis = 1,
+            Axis = axis,
             Threads = threads,
             EmaUpdate = variant.Contains("skip", StringComparison.Ordinal) ? EmaUpdate.Skip : EmaUpdate.Internal,
             AllowNonFinite = variant.Contains("nonfinite", StringComparison.Ordinal),
         };
-        var layer = new BatchNormLayer<float>(lengths[1], config);
+        var layer = new BatchNormLayer<float>(lengths[axis], config);
         layer.Train(x, y);
         return op switch
         {

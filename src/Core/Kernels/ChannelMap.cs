@@ -421,13 +421,21 @@ internal static unsafe class ChannelMap
                 : channels > 4 * Vector512<T>.Count && rows * channels * sizeof(T) > ColumnBandBytes ? ColumnBandRows : rows;
             ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(a, b, o, rows, channels, k, kStride, band, streaming);
         }
+        else if (wide && streaming)
+        {
+            RowWalk<T, TOp, Vector512<T>, Width512<T>, StreamedStores>(a, b, o, rows, channels, k, kStride);
+        }
         else if (wide)
         {
-            RowWalk<T, TOp, Vector512<T>, Width512<T>>(a, b, o, rows, channels, k, kStride, streaming);
+            RowWalk<T, TOp, Vector512<T>, Width512<T>, CachedStores>(a, b, o, rows, channels, k, kStride);
+        }
+        else if (streaming)
+        {
+            RowWalk<T, TOp, Vector<T>, WidthVector<T>, StreamedStores>(a, b, o, rows, channels, k, kStride);
         }
         else
         {
-            RowWalk<T, TOp, Vector<T>, WidthVector<T>>(a, b, o, rows, channels, k, kStride, streaming);
+            RowWalk<T, TOp, Vector<T>, WidthVector<T>, CachedStores>(a, b, o, rows, channels, k, kStride);
         }
     }
 
@@ -437,15 +445,20 @@ internal static unsafe class ChannelMap
     /// meets a pending store to its low address bits. The coefficient rows' pointers are taken once, and c runs down
     /// past zero as an unsigned wrap, so the loop body is the operator's loads, arithmetic and store, with one index
     /// ([256, 256] inference 20% faster than with the rows' offsets and a second counter recomputed per vector).
+    /// The store kind is a type (<typeparamref name="TStores"/>) and the walk a method of its own: inlined into
+    /// <see cref="WholeRows"/> with the kind a variable, the JIT kept that flag in a stack slot and stored, reloaded and
+    /// tested it once per vector, and with the kind a constant there, it spilled the row pointers instead.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowWalk<T, TOp, TVector, TWidth>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride, bool streaming)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RowWalk<T, TOp, TVector, TWidth, TStores>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector, T>
+        where TStores : struct, IStoreKind
     {
         int w = TWidth.Count;
+        bool streaming = TStores.Streaming;
         bool descending = !streaming && (PageAliasing.Trails(a, o) || (TOp.ReadsSecond && PageAliasing.Trails(b, o)));
         long rowStep = descending ? -channels : channels;
         int first = descending ? channels - w : 0;

@@ -66,3 +66,24 @@ internal static unsafe class VectorStore
         }
     }
 }
+
+/// <summary>
+/// The store kind of a kernel loop, known at compile time (a loop generic over it has no per-vector test of a flag).
+/// </summary>
+internal interface IStoreKind
+{
+    /// <summary>True for non-temporal (streamed) stores, false for ordinary ones.</summary>
+    static abstract bool Streaming { get; }
+}
+
+/// <summary>Non-temporal stores (outputs of at least <see cref="VectorStore.StreamingThresholdBytes"/>).</summary>
+internal readonly struct StreamedStores : IStoreKind
+{
+    public static bool Streaming => true;
+}
+
+/// <summary>Ordinary stores (outputs that fit in cache).</summary>
+internal readonly struct CachedStores : IStoreKind
+{
+    public static bool Streaming => false;
+}
