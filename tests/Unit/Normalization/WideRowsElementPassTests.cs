@@ -16,6 +16,8 @@ public sealed class WideRowsElementPassTests
         { 5, 16 },
         { 37, 48 },
         { 9, 80 },   // a group of four vectors and one of one
+        { 6, 96 },   // every coefficient held in registers: six vectors
+        { 11, 112 }, // seven
         { 33, 128 },
         { 7, 144 },
         { 64, 1024 },
