@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -645,10 +646,13 @@ internal static unsafe class ChannelSums
                 long checkStart = first;
                 for (long row = first; row < end;)
                 {
-                    long blockEnd = Math.Min(end, row + FoldLength);
-                    while (row < blockEnd)
+                    // A window of CheckRows rows (fold blocks of FoldLength on a grid from `first`) between commits.
+                    long windowEnd = Math.Min(end, checkStart + CheckRows);
+                    while (row < windowEnd)
                     {
-                        int stretch = (int)Math.Min(cursor.RemainingInInnermost, blockEnd - row);
+                        long blockEnd = Math.Min(windowEnd, first + ((((row - first) / FoldLength) + 1) * FoldLength));
+                        long remaining = cursor.RemainingInInnermost;
+                        int stretch = (int)Math.Min(remaining, blockEnd - row);
                         T* a = job.A + cursor.Offset(0);
                         T* b = TOp.ReadsSecond ? job.B + cursor.Offset(1) : a;
                         long sa = cursor.InnermostStride(0);
@@ -659,23 +663,27 @@ internal static unsafe class ChannelSums
                         }
                         else if (columns && (inCache || (sa == channels && sb == channels)))
                         {
-                            // From memory, the next band is asked for while this one is summed.
+                            // In cache a stretch runs on to the window's end, each group walked down all of its fold
+                            // blocks before the next group; from memory it ends with the block, and the next band is
+                            // asked for while this one is summed.
+                            int firstBlock = stretch;
+                            stretch = inCache ? (int)Math.Min(remaining, windowEnd - row) : stretch;
                             bool prefetch = !inCache && Sse.IsSupported;
                             int misaligned = (int)(((nint)a & (Vector512<byte>.Count - 1)) / sizeof(T));
                             if (wide && misaligned != 0 && sa == channels && sb == channels
                                 && (!TOp.ReadsSecond || (((nint)a - (nint)b) & (Vector512<byte>.Count - 1)) == 0))
                             {
-                                AlignedColumnGroups<T, TOp>(a, b, stretch, channels, misaligned, high, phases, sum, channels, prefetch);
+                                AlignedColumnGroups<T, TOp>(a, b, stretch, firstBlock, channels, misaligned, high, phases, sum, channels, prefetch);
                             }
                             else if (wide)
                             {
                                 ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(
-                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, sum, channels, prefetch);
+                                    a, b, (nint)sa, (nint)sb, stretch, firstBlock, channels, high, phases, sum, channels, prefetch);
                             }
                             else
                             {
                                 ColumnGroups<T, TOp, Vector<T>, WidthVector<T>>(
-                                    a, b, (nint)sa, (nint)sb, stretch, channels, high, phases, sum, channels, prefetch);
+                                    a, b, (nint)sa, (nint)sb, stretch, firstBlock, channels, high, phases, sum, channels, prefetch);
                             }
                         }
                         else
@@ -793,16 +801,22 @@ internal static unsafe class ChannelSums
     /// hardware prefetcher behind; with <paramref name="prefetch"/> (contiguous rows only) each group's walk also asks
     /// for its share of the next <paramref name="rows"/> rows in memory order, so the next band arrives while this one
     /// is summed (moments of 51 MB of [N, 256] rows: 1.3× the read floor here, against 2.2× in memory order; the same
-    /// prefetch in cache, or rows ahead in column order, was slower).
+    /// prefetch in cache, or rows ahead in column order, was slower). The rows are fold blocks: the first
+    /// <paramref name="firstBlock"/> rows, then <see cref="FoldLength"/> at a time; each group goes down all of them
+    /// (its float sums added to the double sums after each block) before the next group, so the double sums of a
+    /// channel take the blocks in row order, as block after block would. With <paramref name="prefetch"/> the rows are
+    /// one block.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnGroups<T, TOp, TVector, TWidth>(
-        T* a, T* b, nint strideA, nint strideB, int rows, int channels, T* high, int* phases, double* sum, int sumStride, bool prefetch)
+        T* a, T* b, nint strideA, nint strideB, int rows, int firstBlock, int channels, T* high, int* phases, double* sum, int sumStride,
+        bool prefetch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector, T>
     {
+        Debug.Assert(!prefetch || rows <= firstBlock, "a prefetching walk is one fold block");
         int width = TWidth.Count;
         for (int k = 0; k < MaxPeriodVectors; k++)
         {
@@ -814,17 +828,22 @@ internal static unsafe class ChannelSums
             int vectors = Math.Min(MaxPeriodVectors, (channels - group) / width);
             byte* ahead = prefetch ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
             byte* aheadB = prefetch && TOp.ReadsSecond ? (byte*)(b + (rows * strideB) + ((long)group * rows)) : null;
-            if (vectors == MaxPeriodVectors)
+            for (int start = 0, length = Math.Min(firstBlock, rows); start < rows; start += length, length = Math.Min(FoldLength, rows - start))
             {
-                SumPeriods<T, TOp, TVector, TWidth, FullGroup>(
-                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
-                    sum + group, sumStride);
-            }
-            else
-            {
-                SumPeriods<T, TOp, TVector, TWidth, AnyGroup>(
-                    a + group, b + group, strideA, strideB, rows, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
-                    sum + group, sumStride);
+                T* ga = a + group + (start * strideA);
+                T* gb = b + group + (start * strideB);
+                if (vectors == MaxPeriodVectors)
+                {
+                    SumPeriods<T, TOp, TVector, TWidth, FullGroup>(
+                        ga, gb, strideA, strideB, length, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
+                        sum + group, sumStride);
+                }
+                else
+                {
+                    SumPeriods<T, TOp, TVector, TWidth, AnyGroup>(
+                        ga, gb, strideA, strideB, length, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
+                        sum + group, sumStride);
+                }
             }
         }
     }
@@ -839,7 +858,7 @@ internal static unsafe class ChannelSums
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AlignedColumnGroups<T, TOp>(
-        T* a, T* b, int rows, int channels, int misaligned, T* high, int* phases, double* sum, int sumStride, bool prefetch)
+        T* a, T* b, int rows, int firstBlock, int channels, int misaligned, T* high, int* phases, double* sum, int sumStride, bool prefetch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
@@ -848,10 +867,15 @@ internal static unsafe class ChannelSums
         if (channels > width)
         {
             ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(
-                a + skip, b + skip, channels, channels, rows, channels - width, high + skip, phases, sum + skip, sumStride, prefetch);
+                a + skip, b + skip, channels, channels, rows, firstBlock, channels - width, high + skip, phases, sum + skip, sumStride, prefetch);
         }
 
-        WrapColumn<T, TOp>(a, b, rows, channels, misaligned, high, sum, sumStride);
+        // The wrapped column block by block too (C is a multiple of the width, so every block starts m past a line).
+        for (int start = 0, length = Math.Min(firstBlock, rows); start < rows; start += length, length = Math.Min(FoldLength, rows - start))
+        {
+            long offset = (long)start * channels;
+            WrapColumn<T, TOp>(a + offset, b + offset, length, channels, misaligned, high, sum, sumStride);
+        }
     }
 
     /// <summary>
