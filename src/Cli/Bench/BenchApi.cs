@@ -14,4 +14,10 @@ internal enum BenchApi
     /// next state, moments and result objects, O(C) allocations per call.
     /// </summary>
     Record,
+
+    /// <summary>
+    /// Not the library: bare loops of the training and inference arithmetic with nothing around them
+    /// (<see cref="BoundKernels"/>), a lower bound for the library's kernels on the machine at hand.
+    /// </summary>
+    Bound,
 }

@@ -22,6 +22,11 @@ internal static class BenchKernel
     /// </summary>
     public static Action Create(BenchOp op, BenchTensors tensors, int threads, MomentsBackend backend, BenchApi api = BenchApi.Layer)
     {
+        if (api == BenchApi.Bound)
+        {
+            return BoundKernels.Create(op, tensors, threads);
+        }
+
         var config = Config(tensors, threads, backend);
         if (api == BenchApi.Layer)
         {

@@ -24,7 +24,10 @@ internal sealed record BenchOptions
     /// <summary>Moments backends, loaded.</summary>
     public required IReadOnlyList<MomentsBackend> Backends { get; init; }
 
-    /// <summary>The APIs to call (<c>--api</c>): the in-place layer, the record functions, or both.</summary>
+    /// <summary>
+    /// The APIs to call (<c>--api</c>): the in-place layer, the record functions, and the bare-loop lower bound
+    /// (<see cref="BenchApi.Bound"/>), any of them.
+    /// </summary>
     public required IReadOnlyList<BenchApi> Apis { get; init; }
 
     /// <summary>Timed rounds per row, ≥ 1.</summary>
@@ -44,7 +47,7 @@ internal sealed record BenchOptions
     /// <param name="threads"><c>--threads</c>: comma list.</param>
     /// <param name="ops"><c>--op</c>: comma list.</param>
     /// <param name="backends"><c>--backend</c>: comma list of <see cref="MomentsBackend.Parse"/> names.</param>
-    /// <param name="apis"><c>--api</c>: comma list of layer | record.</param>
+    /// <param name="apis"><c>--api</c>: comma list of layer | record | bound.</param>
     /// <param name="rounds"><c>--rounds</c>.</param>
     /// <param name="jsonPath"><c>--json</c>; its directory must exist.</param>
     /// <exception cref="ArgumentException">Any value is malformed or out of range; the message names the option.</exception>
@@ -64,7 +67,7 @@ internal sealed record BenchOptions
             : [.. ShapeLengths(shapes)
                 .SelectMany(lengths => (layoutList ?? BenchCase.DefaultLayouts(lengths.Length)).Select(layout => new BenchCase(lengths, layout)))
                 .Distinct()];
-        return new BenchOptions
+        var options = new BenchOptions
         {
             Cases = cases,
             Threads = [.. Words("--threads", threads).Select(word => PositiveInt("--threads", word)).Distinct()],
@@ -74,6 +77,32 @@ internal sealed record BenchOptions
             Rounds = rounds,
             JsonPath = jsonPath is null ? null : CheckJsonPath(jsonPath),
         };
+        CheckBounds(options);
+        return options;
+    }
+
+    /// <summary>With <c>--api bound</c>, every row must be one <see cref="BoundKernels"/> measures.</summary>
+    private static void CheckBounds(BenchOptions options)
+    {
+        if (!options.Apis.Contains(BenchApi.Bound))
+        {
+            return;
+        }
+
+        foreach (var benchCase in options.Cases)
+        {
+            foreach (int threads in options.Threads)
+            {
+                foreach (var op in options.Ops)
+                {
+                    if (!BoundKernels.Supports(op, benchCase, threads))
+                    {
+                        throw new ArgumentException(
+                            $"{BoundKernels.Requirement}; got {benchCase} {EnumOption.Name(op)} with {threads} threads.", "apis");
+                    }
+                }
+            }
+        }
     }
 
     private static IEnumerable<int[]> ShapeLengths(IEnumerable<string> values) =>

@@ -59,7 +59,7 @@ internal static class BenchRunner
                     {
                         foreach (var backend in options.Backends)
                         {
-                            foreach (var api in options.Apis)
+                            foreach (var api in options.Apis.Where(api => api != BenchApi.Bound || BoundKernels.Supports(op, tensors.Case, threads)))
                             {
                                 BenchKernel.Create(op, tensors, threads, backend, api)();
                             }

@@ -108,7 +108,11 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--threads '0' is not a whole number ≥ 1", "--threads", "0")]
     [InlineData("Unknown moments backend 'fast'", "--backend", "fast")]
     [InlineData("--op needs at least one value", "--op", ",")]
-    [InlineData("--api 'fast' is not one of layer, record", "--api", "fast")]
+    [InlineData("--api 'fast' is not one of layer, record, bound", "--api", "fast")]
+    [InlineData("--api bound times bare loops", "--shape", "4,3,5,5", "--threads", "1", "--op", "train", "--api", "bound")]
+    [InlineData("--api bound times bare loops", "--shape", "256,64", "--threads", "1", "--op", "train", "--api", "bound")]
+    [InlineData("--api bound times bare loops", "--shape", "256,128", "--threads", "1,2", "--op", "train", "--api", "bound")]
+    [InlineData("--api bound times bare loops", "--shape", "256,128", "--threads", "1", "--op", "backward", "--api", "layer,bound")]
     public void BadArgumentsAreRejected(string fragment, params string[] args)
     {
         string json = _files.File("bad.json");

@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using BnNative.Kernels;
+
+namespace BnNative.Cli.Bench;
+
+/// <summary>
+/// The arithmetic a training or inference step of the library must do, and nothing else, as bare loops (the rows of
+/// <c>--api bound</c>): a lower bound for the kernels on the machine at hand, timed against the same floor in the same
+/// run. Training: each channel's shifted sums Σ(x − K) and Σ(x − K)² in float over fold blocks of 64 rows, eight
+/// 512-bit vectors of channels at a time walked down the rows with the sums in registers and added to double sums after
+/// each block (the library's column walk, without its chunks, commits, cancellation checks, merges and tables), then the
+/// mean, variance and inverse std per channel in vectors, then the normalize pass. Inference: the normalize pass alone.
+/// The normalize pass evaluates (x − m)·a + b as SPEC §4 requires (subtract first), walking rows in memory order with
+/// the three coefficient vectors loaded beside each data vector, as the library does for rows wider than 128 floats.
+/// Not a batch normalization anyone should call: no state, no checks, the shift of a channel is its first row's value,
+/// and it covers only what it is for (see <see cref="Supports"/>).
+/// </summary>
+internal static unsafe class BoundKernels
+{
+    private const int FoldRows = 64;
+
+    private const int GroupFloats = 128;
+
+    private const float Epsilon = 1e-5f;
+
+    /// <summary>
+    /// True when a bound is measured for <paramref name="op"/> on <paramref name="benchCase"/> with
+    /// <paramref name="threads"/> threads: training or inference, rows of channels (<c>rows</c>) whose C is a multiple
+    /// of 128, one thread, on hardware with 512-bit vectors.
+    /// </summary>
+    public static bool Supports(BenchOp op, BenchCase benchCase, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(benchCase);
+        return Vector512.IsHardwareAccelerated && op is BenchOp.Train or BenchOp.Infer && benchCase.Layout == BenchLayout.Rows
+            && benchCase.Channels % GroupFloats == 0 && threads == 1;
+    }
+
+    /// <summary>What <see cref="Supports"/> needs, in words, for error messages.</summary>
+    public const string Requirement =
+        "--api bound times bare loops of the training and inference arithmetic: --op train and/or infer, --layout rows "
+        + "with C a multiple of 128, --threads 1, and a CPU with AVX-512";
+
+    /// <summary>One call of the bound of <paramref name="op"/> on <paramref name="tensors"/> (x read, y written).</summary>
+    /// <exception cref="ArgumentException"><see cref="Supports"/> is false for them.</exception>
+    public static Action Create(BenchOp op, BenchTensors tensors, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (!Supports(op, tensors.Case, threads))
+        {
+            throw new ArgumentException($"{Requirement}; got {tensors.Case} {EnumOption.Name(op)} with {threads} threads.", nameof(op));
+        }
+
+        int rows = tensors.Case.Lengths[0];
+        int channels = tensors.Case.Channels;
+        float* x = Pointer(tensors.XData);
+        float* y = Pointer(tensors.YData);
+
+        // Coefficients m, a, b (one row each), the shifts and the double sums, pinned for the life of the action. The
+        // coefficient rows lie halfway between the output rows in the low 12 address bits, as the library places its
+        // copy (PageAliasing.AwayFromRows): on the same bits, each load waits for a pending store to y (4K aliasing),
+        // which made this loop 1.6× slower than the library's at [256, 256].
+        var coefficients = GC.AllocateArray<float>((3 * channels) + ((PageAliasing.PageBytes + 64) / sizeof(float)), pinned: true);
+        var shiftValues = GC.AllocateArray<float>(channels, pinned: true);
+        var sums = GC.AllocateArray<double>(2 * channels, pinned: true);
+        float* m = PageAliasing.AwayFromRows(Pointer(coefficients), y, (long)channels * sizeof(float), 64);
+        float* shifts = Pointer(shiftValues);
+        double* s = Pointer(sums);
+        if (op == BenchOp.Infer)
+        {
+            // Moving statistics of the initial state: mean 0, variance 1.
+            for (int c = 0; c < channels; c++)
+            {
+                m[c] = 0;
+                m[channels + c] = 1 / MathF.Sqrt(1 + Epsilon);
+                m[(2 * channels) + c] = 0;
+            }
+
+            return () =>
+            {
+                Normalize(x, y, rows, channels, m);
+                GC.KeepAlive(coefficients);
+            };
+        }
+
+        return () =>
+        {
+            Moments(x, rows, channels, shifts, s);
+            Finish(s, shifts, rows, channels, m);
+            Normalize(x, y, rows, channels, m);
+            GC.KeepAlive(coefficients);
+            GC.KeepAlive(shiftValues);
+            GC.KeepAlive(sums);
+        };
+    }
+
+    private static float* Pointer(ArraySegment<float> segment) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(segment.Array!)) + segment.Offset;
+
+    private static float* Pointer(float[] array) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
+    private static double* Pointer(double[] array) => (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
+    /// <summary>The shifted sums: shifts from row 0, then every fold block, group by group.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Moments(float* x, int rows, int channels, float* shifts, double* sums)
+    {
+        new Span<float>(x, channels).CopyTo(new Span<float>(shifts, channels));
+        new Span<double>(sums, 2 * channels).Clear();
+        for (int start = 0; start < rows; start += FoldRows)
+        {
+            int length = Math.Min(FoldRows, rows - start);
+            for (int group = 0; group < channels; group += GroupFloats)
+            {
+                Group(x + ((long)start * channels) + group, channels, length, shifts + group, sums + group, sums + channels + group);
+            }
+        }
+    }
+
+    /// <summary>Eight vectors of channels down <paramref name="length"/> rows, the sums in registers, then added widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Group(float* a, int channels, int length, float* k, double* s1, double* s2)
+    {
+        var k0 = Vector512.Load(k);
+        var k1 = Vector512.Load(k + 16);
+        var k2 = Vector512.Load(k + 32);
+        var k3 = Vector512.Load(k + 48);
+        var k4 = Vector512.Load(k + 64);
+        var k5 = Vector512.Load(k + 80);
+        var k6 = Vector512.Load(k + 96);
+        var k7 = Vector512.Load(k + 112);
+        Vector512<float> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+        for (int r = 0; r < length; r++, a += channels)
+        {
+            Step(Vector512.Load(a), k0, ref p0, ref q0);
+            Step(Vector512.Load(a + 16), k1, ref p1, ref q1);
+            Step(Vector512.Load(a + 32), k2, ref p2, ref q2);
+            Step(Vector512.Load(a + 48), k3, ref p3, ref q3);
+            Step(Vector512.Load(a + 64), k4, ref p4, ref q4);
+            Step(Vector512.Load(a + 80), k5, ref p5, ref q5);
+            Step(Vector512.Load(a + 96), k6, ref p6, ref q6);
+            Step(Vector512.Load(a + 112), k7, ref p7, ref q7);
+        }
+
+        AddWidened(p0, q0, s1, s2);
+        AddWidened(p1, q1, s1 + 16, s2 + 16);
+        AddWidened(p2, q2, s1 + 32, s2 + 32);
+        AddWidened(p3, q3, s1 + 48, s2 + 48);
+        AddWidened(p4, q4, s1 + 64, s2 + 64);
+        AddWidened(p5, q5, s1 + 80, s2 + 80);
+        AddWidened(p6, q6, s1 + 96, s2 + 96);
+        AddWidened(p7, q7, s1 + 112, s2 + 112);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Vector512<float> value, Vector512<float> shift, ref Vector512<float> p, ref Vector512<float> q)
+    {
+        var d = value - shift;
+        p += d;
+        q = Vector512.FusedMultiplyAdd(d, d, q);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddWidened(Vector512<float> p, Vector512<float> q, double* s1, double* s2)
+    {
+        (Vector512.Load(s1) + Vector512.WidenLower(p)).Store(s1);
+        (Vector512.Load(s1 + 8) + Vector512.WidenUpper(p)).Store(s1 + 8);
+        (Vector512.Load(s2) + Vector512.WidenLower(q)).Store(s2);
+        (Vector512.Load(s2 + 8) + Vector512.WidenUpper(q)).Store(s2 + 8);
+    }
+
+    /// <summary>m = K + S1/n, a = 1/√(S2/n − (S1/n)² + ε), b = 0 (γ = 1, β = 0), eight channels at a time in double.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Finish(double* sums, float* shifts, int rows, int channels, float* m)
+    {
+        var n = Vector512.Create((double)rows);
+        var epsilon = Vector512.Create((double)Epsilon);
+        for (int c = 0; c < channels; c += Vector512<double>.Count)
+        {
+            var mean = Vector512.Load(sums + c) / n;
+            var variance = (Vector512.Load(sums + channels + c) / n) - (mean * mean);
+            var shift = Vector256.Load(shifts + c);
+            var a = Vector512<double>.One / Vector512.Sqrt(variance + epsilon);
+            var full = Vector512.WidenLower(shift.ToVector512()) + mean;
+            Vector512.Narrow(full, full).GetLower().Store(m + c);
+            Vector512.Narrow(a, a).GetLower().Store(m + channels + c);
+            Vector256<float>.Zero.Store(m + (2 * channels) + c);
+        }
+    }
+
+    /// <summary>y = (x − m)·a + b, rows in memory order, the three coefficient vectors loaded with each data vector.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Normalize(float* x, float* y, int rows, int channels, float* m)
+    {
+        float* a = m + channels;
+        float* b = m + (2 * channels);
+        for (int r = 0; r < rows; r++, x += channels, y += channels)
+        {
+            for (int c = 0; c < channels; c += 16)
+            {
+                Vector512.FusedMultiplyAdd(Vector512.Load(x + c) - Vector512.Load(m + c), Vector512.Load(a + c), Vector512.Load(b + c)).Store(y + c);
+            }
+        }
+    }
+}
