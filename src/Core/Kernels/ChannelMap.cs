@@ -19,6 +19,17 @@ internal interface IChannelMap<T>
     /// <summary>True when the operator reads a second input.</summary>
     static abstract bool ReadsSecond { get; }
 
+    /// <summary>
+    /// True when a streamed pass (output of <see cref="VectorStore.StreamingThresholdBytes"/> or more) over rows wider
+    /// than four vectors walks column groups with the coefficients in registers (<see cref="ChannelMap"/>'s
+    /// <c>ColumnGroups</c>), false when it walks the rows in memory order with the coefficients loaded. Measured here
+    /// with the bench alternating two builds (NHWC [256,256,14,14], rows [12544,1024] and [100352,128]): right after a
+    /// sums pass over the same input, as in a training step, the column walk was the faster (NHWC training 0.99–1.07×
+    /// the floor against 1.09–1.14× with the row walk, five runs each); as a pass on its own, as inference is, the row
+    /// walk was (NHWC inference 1.01–1.05× against 1.19–1.34×). Why the order of the passes decides it was not found.
+    /// </summary>
+    static abstract bool StreamsInColumns { get; }
+
     /// <summary>The operator on vectors of width <typeparamref name="TWidth"/>.</summary>
     static abstract TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
         where TVector : struct
@@ -604,7 +615,7 @@ internal static unsafe class ChannelMap
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
         TOp.Coefficients <= 4
-        && (streaming || channels <= 4 * Vector512<T>.Count || (TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes));
+        && ((streaming && TOp.StreamsInColumns) || channels <= 4 * Vector512<T>.Count || (TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes));
 
     /// <summary>
     /// Bytes of one view per band of a streamed column walk: each group of 64 channels walks down this many bytes of

@@ -18,6 +18,8 @@ internal readonly struct NormalizeOperator<T> : IChannelMap<T>
 
     public static bool ReadsSecond => false;
 
+    public static bool StreamsInColumns => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
         where TVector : struct
@@ -135,6 +137,8 @@ internal readonly struct InputGradientOperator<T> : IChannelMap<T>
 
     public static bool ReadsSecond => true;
 
+    public static bool StreamsInColumns => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
         where TVector : struct
@@ -243,6 +247,8 @@ internal readonly struct ScaleOperator<T> : IChannelMap<T>
 
     public static bool ReadsSecond => false;
 
+    public static bool StreamsInColumns => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
         where TVector : struct
@@ -251,4 +257,29 @@ internal readonly struct ScaleOperator<T> : IChannelMap<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => a * k0;
+}
+
+/// <summary>
+/// <typeparamref name="TOp"/> as a pass on its own, not right after a sums pass over its input (inference): the same
+/// arithmetic, bit for bit, with <see cref="IChannelMap{T}.StreamsInColumns"/> false, so that a streamed pass walks
+/// the rows in memory order.
+/// </summary>
+internal readonly struct StandalonePass<T, TOp> : IChannelMap<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TOp : struct, IChannelMap<T>
+{
+    public static int Coefficients => TOp.Coefficients;
+
+    public static bool ReadsSecond => TOp.ReadsSecond;
+
+    public static bool StreamsInColumns => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Apply<TVector, TWidth>(TVector a, TVector b, TVector k0, TVector k1, TVector k2, TVector k3, TVector k4)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector, T> =>
+        TOp.Apply<TVector, TWidth>(a, b, k0, k1, k2, k3, k4);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Apply(T a, T b, T k0, T k1, T k2, T k3, T k4) => TOp.Apply(a, b, k0, k1, k2, k3, k4);
 }

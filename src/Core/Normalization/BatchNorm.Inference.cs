@@ -32,7 +32,7 @@ public static partial class BatchNorm
         CheckSameLengths(x, destination, nameof(destination));
         using var table = new CoefficientTable<T>(state.Channels, NormalizeOperator<T>.Coefficients);
         InferenceCoefficients(state.MovingMean.AsSpan(), state.MovingVariance.AsSpan(), state.Gamma.AsSpan(), state.Beta.AsSpan(), config, table);
-        ChannelKernels.Normalize(x, destination, axis, table, config.WorkerThreads);
+        ChannelKernels.NormalizeAlone(x, destination, axis, table, config.WorkerThreads);
     }
 
     /// <summary>

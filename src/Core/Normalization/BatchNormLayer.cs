@@ -314,7 +314,7 @@ public sealed class BatchNormLayer<T>
         BatchNorm.CheckSameLengths(x, destination, nameof(destination));
         using var table = new CoefficientTable<T>(Channels, NormalizeOperator<T>.Coefficients, _table);
         BatchNorm.InferenceCoefficients<T>(_movingMean, _movingVariance, _gamma, _beta, Config, table);
-        ChannelKernels.Normalize(x, destination, axis, table, Config.WorkerThreads);
+        ChannelKernels.NormalizeAlone(x, destination, axis, table, Config.WorkerThreads);
     }
 
     /// <summary>An immutable snapshot of the layer's state (allocates; call it when saving or handing the state on).</summary>

@@ -18,6 +18,14 @@ internal static unsafe class ChannelKernels
         where T : unmanaged, IFloatingPointIeee754<T> =>
         ChannelMap.Run<T, NormalizeOperator<T>>(x, null, y, axis, table, threads);
 
+    /// <summary>
+    /// <see cref="Normalize"/> for inference, a pass on its own: the same bits, streamed in rows rather than column
+    /// groups (<see cref="IChannelMap{T}.StreamsInColumns"/>).
+    /// </summary>
+    public static void NormalizeAlone<T>(TensorView<T> x, TensorView<T> y, int axis, in CoefficientTable<T> table, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ChannelMap.Run<T, StandalonePass<T, NormalizeOperator<T>>>(x, null, y, axis, table, threads);
+
     /// <summary>dx = p·dy + q·(x − mean) + r (<see cref="InputGradientOperator{T}"/>, table filled with its <c>Set</c>).</summary>
     public static void InputGradient<T>(TensorView<T> x, TensorView<T> dy, TensorView<T> dx, int axis, in CoefficientTable<T> table, int threads)
         where T : unmanaged, IFloatingPointIeee754<T> =>

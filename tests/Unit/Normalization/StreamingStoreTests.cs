@@ -12,8 +12,9 @@ public sealed class StreamingStoreTests
     /// About 33.6 MB of float32: above the streaming threshold. Channels first (runs of 1024·1025 elements); channels
     /// last with 4 channels (a flat stretch whose phase wraps per vector), 16, 48 and 64 (rows of one column group of
     /// 512-bit vectors, the coefficients held in registers), 24 (whole rows of <see cref="System.Numerics.Vector{T}"/>)
-    /// and 256, where a misaligned destination starts with a few
-    /// scalar elements and then streams rows shifted by that phase in column groups, band by band.
+    /// and 256, where a misaligned destination starts with a few scalar elements and then streams rows shifted by that
+    /// phase, in memory order (inference is a pass on its own; the training forward's column groups after its sums are
+    /// checked with the backward pass below).
     /// </summary>
     [Theory]
     [InlineData(DataFormat.ChannelsFirst, 4)]
@@ -22,7 +23,7 @@ public sealed class StreamingStoreTests
     [InlineData(DataFormat.ChannelsLast, 24)]
     [InlineData(DataFormat.ChannelsLast, 48)] // rows of one column group (three 512-bit vectors), coefficients in registers
     [InlineData(DataFormat.ChannelsLast, 64)]
-    [InlineData(DataFormat.ChannelsLast, 256)] // column groups band by band, rows shifted by the phase
+    [InlineData(DataFormat.ChannelsLast, 256)] // rows in memory order, shifted by the phase
     public void LargeOutputsMatchTheFormulaElementByElement(DataFormat format, int channels)
     {
         int[] lengths = format == DataFormat.ChannelsFirst ? [2, channels, 1024, 1025] : [1, (8 * 1024 / channels) + 1, 1025, channels];
@@ -67,7 +68,8 @@ public sealed class StreamingStoreTests
     /// The training backward (two inputs, four coefficients) into 34 MB of rows, streamed in column groups of 64
     /// channels (one group per row; four; a group of four vectors and one of one), band by band: the same bits whether
     /// dx is contiguous (one stretch from a 64-byte line) or rows with gaps (each row streamed from its own misaligned
-    /// start), and the closed form dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) in double at sampled elements.
+    /// start), and the closed form dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) in double at sampled elements. The training
+    /// step's own output, streamed in column groups after its sums, must be x̂ there.
     /// </summary>
     [Theory]
     [InlineData(64)]
@@ -101,10 +103,12 @@ public sealed class StreamingStoreTests
             meanDyXhat[c] += gradient[i] * (values[i] - mean[c]) * inverseStd[c] / rows;
         }
 
+        var output = train.Output.ToArray();
         for (int i = 0; i < values.Length; i += 9973)
         {
             int c = i % channels;
             double xhat = (values[i] - mean[c]) * inverseStd[c];
+            Assert.True(Math.Abs(output[i] - xhat) <= 1e-5 * (1 + Math.Abs(xhat)), $"y[{i}] = {output[i]}, expected {xhat}");
             double expected = train.NextState.Gamma[c] * inverseStd[c] * (gradient[i] - meanDy[c] - (xhat * meanDyXhat[c]));
             Assert.True(Math.Abs(contiguous[i] - expected) <= 1e-4 * (1 + Math.Abs(expected)), $"dx[{i}] = {contiguous[i]}, expected {expected}");
         }
