@@ -14,6 +14,9 @@ namespace BnNative.Cli.Bench;
 /// mean, variance and inverse std per channel in vectors, then the normalize pass. Inference: the normalize pass alone.
 /// The normalize pass evaluates (x − m)·a + b as SPEC §4 requires (subtract first), walking rows in memory order with
 /// the three coefficient vectors loaded beside each data vector, as the library does for rows wider than 128 floats.
+/// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in the same column walk, the
+/// factors p, q, r per channel in vectors, then dx = q·(x − m) + (p·dy + r) in groups of four vectors of channels with
+/// their four coefficients in registers, four rows at a time (the library's walk for two inputs in cache).
 /// Not a batch normalization anyone should call: no state, no checks, the shift of a channel is its first row's value,
 /// and it covers only what it is for (see <see cref="Supports"/>).
 /// </summary>
@@ -27,20 +30,20 @@ internal static unsafe class BoundKernels
 
     /// <summary>
     /// True when a bound is measured for <paramref name="op"/> on <paramref name="benchCase"/> with
-    /// <paramref name="threads"/> threads: training or inference, rows of channels (<c>rows</c>) whose C is a multiple
-    /// of 128, one thread, on hardware with 512-bit vectors.
+    /// <paramref name="threads"/> threads: rows of channels (<c>rows</c>) whose C is a multiple of 128, one thread, on
+    /// hardware with 512-bit vectors.
     /// </summary>
     public static bool Supports(BenchOp op, BenchCase benchCase, int threads)
     {
         ArgumentNullException.ThrowIfNull(benchCase);
-        return Vector512.IsHardwareAccelerated && op is BenchOp.Train or BenchOp.Infer && benchCase.Layout == BenchLayout.Rows
-            && benchCase.Channels % GroupFloats == 0 && threads == 1;
+        return Vector512.IsHardwareAccelerated && benchCase.Layout == BenchLayout.Rows && benchCase.Channels % GroupFloats == 0
+            && threads == 1;
     }
 
     /// <summary>What <see cref="Supports"/> needs, in words, for error messages.</summary>
     public const string Requirement =
-        "--api bound times bare loops of the training and inference arithmetic: --op train and/or infer, --layout rows "
-        + "with C a multiple of 128, --threads 1, and a CPU with AVX-512";
+        "--api bound times bare loops of the batch-norm arithmetic: --layout rows with C a multiple of 128, --threads 1, "
+        + "and a CPU with AVX-512";
 
     /// <summary>One call of the bound of <paramref name="op"/> on <paramref name="tensors"/> (x read, y written).</summary>
     /// <exception cref="ArgumentException"><see cref="Supports"/> is false for them.</exception>
@@ -67,6 +70,11 @@ internal static unsafe class BoundKernels
         float* m = PageAliasing.AwayFromRows(Pointer(coefficients), y, (long)channels * sizeof(float), 64);
         float* shifts = Pointer(shiftValues);
         double* s = Pointer(sums);
+        if (op == BenchOp.Backward)
+        {
+            return Backward(tensors, rows, channels);
+        }
+
         if (op == BenchOp.Infer)
         {
             // Moving statistics of the initial state: mean 0, variance 1.
@@ -95,6 +103,100 @@ internal static unsafe class BoundKernels
         };
     }
 
+    /// <summary>
+    /// The backward bound: the batch statistics of x come first (as the training step before a backward pass gives
+    /// them), then each call sums, finishes and writes dx.
+    /// </summary>
+    private static Action Backward(BenchTensors tensors, int rows, int channels)
+    {
+        float* x = Pointer(tensors.XData);
+        float* dy = Pointer(tensors.DyData);
+        float* dx = Pointer(tensors.DxData);
+        var statistics = GC.AllocateArray<float>(2 * channels, pinned: true);
+        var shiftValues = GC.AllocateArray<float>(channels, pinned: true);
+        var sums = GC.AllocateArray<double>(2 * channels, pinned: true);
+        var factors = GC.AllocateArray<float>((4 * channels) + ((PageAliasing.PageBytes + 64) / sizeof(float)), pinned: true);
+        float* mean = Pointer(statistics);
+        float* inverseStd = mean + channels;
+        double* s = Pointer(sums);
+        float* k = PageAliasing.AwayFromRows(Pointer(factors), dx, (long)channels * sizeof(float), 64);
+
+        // The training step's statistics: its normalize coefficients (gamma 1) are the mean and the inverse std.
+        var table = GC.AllocateArray<float>(3 * channels, pinned: true);
+        Moments(x, rows, channels, Pointer(shiftValues), s);
+        Finish(s, Pointer(shiftValues), rows, channels, Pointer(table));
+        table.AsSpan(0, 2 * channels).CopyTo(statistics);
+        return () =>
+        {
+            ColumnSums<GradientStep>(x, dy, rows, channels, mean, s);
+            GradientFactors(s, inverseStd, mean, rows, channels, k);
+            InputGradient(x, dy, dx, rows, channels, k);
+            GC.KeepAlive(statistics);
+            GC.KeepAlive(sums);
+            GC.KeepAlive(factors);
+        };
+    }
+
+    /// <summary>
+    /// Per channel, eight at a time in double: p = s, q = −s³·Σ(x − m)dy/n, r = −s·Σdy/n (γ = 1, s the inverse std),
+    /// stored as the rows m, p, q, r of <paramref name="k"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GradientFactors(double* sums, float* inverseStd, float* mean, int rows, int channels, float* k)
+    {
+        var n = Vector512.Create((double)rows);
+        for (int c = 0; c < channels; c += Vector512<double>.Count)
+        {
+            var sd = Vector512.WidenLower(Vector256.Load(inverseStd + c).ToVector512());
+            var sumDy = Vector512.Load(sums + c);
+            var dot = Vector512.Load(sums + channels + c);
+            var q = -(sd * sd * sd * dot / n);
+            var r = -(sd * sumDy / n);
+            Vector256.Load(mean + c).Store(k + c);
+            Vector512.Narrow(sd, sd).GetLower().Store(k + channels + c);
+            Vector512.Narrow(q, q).GetLower().Store(k + (2 * channels) + c);
+            Vector512.Narrow(r, r).GetLower().Store(k + (3 * channels) + c);
+        }
+    }
+
+    /// <summary>dx = q·(x − m) + (p·dy + r): groups of four vectors of channels, their coefficients in registers, four rows at a time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void InputGradient(float* x, float* dy, float* dx, int rows, int channels, float* k)
+    {
+        const int Band = 4;
+        for (int first = 0; first < rows; first += Band)
+        {
+            int band = Math.Min(Band, rows - first);
+            for (int group = 0; group < channels; group += 64)
+            {
+                float* kg = k + group;
+                var (m0, p0, q0, r0) = Factors(kg, channels);
+                var (m1, p1, q1, r1) = Factors(kg + 16, channels);
+                var (m2, p2, q2, r2) = Factors(kg + 32, channels);
+                var (m3, p3, q3, r3) = Factors(kg + 48, channels);
+                long offset = ((long)first * channels) + group;
+                float* a = x + offset;
+                float* b = dy + offset;
+                float* o = dx + offset;
+                for (int r = 0; r < band; r++, a += channels, b += channels, o += channels)
+                {
+                    Gradient(a, b, o, m0, p0, q0, r0);
+                    Gradient(a + 16, b + 16, o + 16, m1, p1, q1, r1);
+                    Gradient(a + 32, b + 32, o + 32, m2, p2, q2, r2);
+                    Gradient(a + 48, b + 48, o + 48, m3, p3, q3, r3);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> M, Vector512<float> P, Vector512<float> Q, Vector512<float> R) Factors(float* k, int channels) =>
+        (Vector512.Load(k), Vector512.Load(k + channels), Vector512.Load(k + (2 * channels)), Vector512.Load(k + (3 * channels)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Gradient(float* x, float* dy, float* dx, Vector512<float> m, Vector512<float> p, Vector512<float> q, Vector512<float> r) =>
+        Vector512.FusedMultiplyAdd(q, Vector512.Load(x) - m, Vector512.FusedMultiplyAdd(p, Vector512.Load(dy), r)).Store(dx);
+
     private static float* Pointer(ArraySegment<float> segment) =>
         (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(segment.Array!)) + segment.Offset;
 
@@ -102,25 +204,39 @@ internal static unsafe class BoundKernels
 
     private static double* Pointer(double[] array) => (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
-    /// <summary>The shifted sums: shifts from row 0, then every fold block, group by group.</summary>
+    /// <summary>The shifted sums: shifts from row 0, then <see cref="ColumnSums{TStep}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Moments(float* x, int rows, int channels, float* shifts, double* sums)
     {
         new Span<float>(x, channels).CopyTo(new Span<float>(shifts, channels));
+        ColumnSums<ShiftedStep>(x, x, rows, channels, shifts, sums);
+    }
+
+    /// <summary>
+    /// Two sums per channel into <paramref name="sums"/> (C first sums, then C second sums): fold blocks of 64 rows,
+    /// each walked eight vectors of channels at a time with the float sums in registers and added widened after the
+    /// block. <paramref name="k"/> is each channel's shift or mean.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnSums<TStep>(float* x, float* y, int rows, int channels, float* k, double* sums)
+        where TStep : struct, IBoundStep
+    {
         new Span<double>(sums, 2 * channels).Clear();
         for (int start = 0; start < rows; start += FoldRows)
         {
             int length = Math.Min(FoldRows, rows - start);
             for (int group = 0; group < channels; group += GroupFloats)
             {
-                Group(x + ((long)start * channels) + group, channels, length, shifts + group, sums + group, sums + channels + group);
+                long offset = ((long)start * channels) + group;
+                Group<TStep>(x + offset, y + offset, channels, length, k + group, sums + group, sums + channels + group);
             }
         }
     }
 
     /// <summary>Eight vectors of channels down <paramref name="length"/> rows, the sums in registers, then added widened.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Group(float* a, int channels, int length, float* k, double* s1, double* s2)
+    private static void Group<TStep>(float* a, float* b, int channels, int length, float* k, double* s1, double* s2)
+        where TStep : struct, IBoundStep
     {
         var k0 = Vector512.Load(k);
         var k1 = Vector512.Load(k + 16);
@@ -132,16 +248,16 @@ internal static unsafe class BoundKernels
         var k7 = Vector512.Load(k + 112);
         Vector512<float> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
         Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
-        for (int r = 0; r < length; r++, a += channels)
+        for (int r = 0; r < length; r++, a += channels, b += channels)
         {
-            Step(Vector512.Load(a), k0, ref p0, ref q0);
-            Step(Vector512.Load(a + 16), k1, ref p1, ref q1);
-            Step(Vector512.Load(a + 32), k2, ref p2, ref q2);
-            Step(Vector512.Load(a + 48), k3, ref p3, ref q3);
-            Step(Vector512.Load(a + 64), k4, ref p4, ref q4);
-            Step(Vector512.Load(a + 80), k5, ref p5, ref q5);
-            Step(Vector512.Load(a + 96), k6, ref p6, ref q6);
-            Step(Vector512.Load(a + 112), k7, ref p7, ref q7);
+            TStep.Step(a, b, k0, ref p0, ref q0);
+            TStep.Step(a + 16, b + 16, k1, ref p1, ref q1);
+            TStep.Step(a + 32, b + 32, k2, ref p2, ref q2);
+            TStep.Step(a + 48, b + 48, k3, ref p3, ref q3);
+            TStep.Step(a + 64, b + 64, k4, ref p4, ref q4);
+            TStep.Step(a + 80, b + 80, k5, ref p5, ref q5);
+            TStep.Step(a + 96, b + 96, k6, ref p6, ref q6);
+            TStep.Step(a + 112, b + 112, k7, ref p7, ref q7);
         }
 
         AddWidened(p0, q0, s1, s2);
@@ -152,14 +268,6 @@ internal static unsafe class BoundKernels
         AddWidened(p5, q5, s1 + 80, s2 + 80);
         AddWidened(p6, q6, s1 + 96, s2 + 96);
         AddWidened(p7, q7, s1 + 112, s2 + 112);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(Vector512<float> value, Vector512<float> shift, ref Vector512<float> p, ref Vector512<float> q)
-    {
-        var d = value - shift;
-        p += d;
-        q = Vector512.FusedMultiplyAdd(d, d, q);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -202,6 +310,36 @@ internal static unsafe class BoundKernels
             {
                 Vector512.FusedMultiplyAdd(Vector512.Load(x + c) - Vector512.Load(m + c), Vector512.Load(a + c), Vector512.Load(b + c)).Store(y + c);
             }
+        }
+    }
+
+    /// <summary>One vector's step of <see cref="Group{TStep}"/>: the sums' updates from a and b at the channel's k.</summary>
+    private interface IBoundStep
+    {
+        static abstract void Step(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q);
+    }
+
+    /// <summary>Moments: p += x − K, q += (x − K)².</summary>
+    private readonly struct ShiftedStep : IBoundStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Step(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q)
+        {
+            var d = Vector512.Load(a) - k;
+            p += d;
+            q = Vector512.FusedMultiplyAdd(d, d, q);
+        }
+    }
+
+    /// <summary>The backward pass's sums: p += dy, q += (x − m)·dy.</summary>
+    private readonly struct GradientStep : IBoundStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Step(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q)
+        {
+            var dy = Vector512.Load(b);
+            p += dy;
+            q = Vector512.FusedMultiplyAdd(Vector512.Load(a) - k, dy, q);
         }
     }
 }

@@ -112,7 +112,6 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--api bound times bare loops", "--shape", "4,3,5,5", "--threads", "1", "--op", "train", "--api", "bound")]
     [InlineData("--api bound times bare loops", "--shape", "256,64", "--threads", "1", "--op", "train", "--api", "bound")]
     [InlineData("--api bound times bare loops", "--shape", "256,128", "--threads", "1,2", "--op", "train", "--api", "bound")]
-    [InlineData("--api bound times bare loops", "--shape", "256,128", "--threads", "1", "--op", "backward", "--api", "layer,bound")]
     public void BadArgumentsAreRejected(string fragment, params string[] args)
     {
         string json = _files.File("bad.json");
