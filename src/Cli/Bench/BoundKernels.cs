@@ -6,7 +6,7 @@ using BnNative.Kernels;
 namespace BnNative.Cli.Bench;
 
 /// <summary>
-/// The arithmetic a training or inference step of the library must do, and nothing else, as bare loops (the rows of
+/// The arithmetic a training, inference or backward step of the library must do, and nothing else, as bare loops (the rows of
 /// <c>--api bound</c>): a lower bound for the kernels on the machine at hand, timed against the same floor in the same
 /// run. Training: each channel's shifted sums Σ(x − K) and Σ(x − K)² in float over fold blocks of 64 rows, eight
 /// 512-bit vectors of channels at a time walked down the rows with the sums in registers and added to double sums after
@@ -31,7 +31,7 @@ internal static unsafe class BoundKernels
     /// <summary>
     /// True when a bound is measured for <paramref name="op"/> on <paramref name="benchCase"/> with
     /// <paramref name="threads"/> threads: rows of channels (<c>rows</c>) whose C is a multiple of 128, one thread, on
-    /// hardware with 512-bit vectors.
+    /// hardware with 512-bit vectors, for any of the three operations.
     /// </summary>
     public static bool Supports(BenchOp op, BenchCase benchCase, int threads)
     {
@@ -45,7 +45,10 @@ internal static unsafe class BoundKernels
         "--api bound times bare loops of the batch-norm arithmetic: --layout rows with C a multiple of 128, --threads 1, "
         + "and a CPU with AVX-512";
 
-    /// <summary>One call of the bound of <paramref name="op"/> on <paramref name="tensors"/> (x read, y written).</summary>
+    /// <summary>
+    /// One call of the bound of <paramref name="op"/> on <paramref name="tensors"/>: x read and y written, or for
+    /// backward x and dy read and dx written.
+    /// </summary>
     /// <exception cref="ArgumentException"><see cref="Supports"/> is false for them.</exception>
     public static Action Create(BenchOp op, BenchTensors tensors, int threads)
     {
