@@ -19,10 +19,11 @@ namespace BnNative.Kernels;
 /// One vectorized loop per access pattern. Runs of one channel: <see cref="RunLoop"/>, four chains and an overlapped,
 /// masked last vector. Rows of channels: a flat stretch whose period spans whole channel cycles goes through
 /// <see cref="SumPeriods"/> (up to eight accumulator pairs in registers, lanes mapped back to channel f mod C); rows
-/// too wide for that (C a multiple of the vector width) are summed in column groups of eight 512-bit vectors by the same
-/// loop (<see cref="ColumnGroups"/>): directly when the tensor fits in cache, from memory with the next band of rows
-/// prefetched when the rows are contiguous; other wide rows go through an L1 buffer in memory order
-/// (<see cref="RowsInOrder"/>).
+/// too wide for that (C a multiple of the vector width) are summed in column groups (<see cref="ColumnGroups"/>): for the
+/// moments, sixteen 512-bit vectors at a time with their sums in registers (<see cref="HeldGroup"/>; one group is a
+/// whole row of 256 floats), otherwise eight by the same loop as flat stretches; directly when the tensor fits in cache,
+/// from memory with the next band of rows prefetched when a group is narrower than the contiguous rows; other wide rows
+/// go through an L1 buffer in memory order (<see cref="RowsInOrder"/>).
 /// </remarks>
 internal static unsafe class ChannelSums
 {
@@ -34,6 +35,12 @@ internal static unsafe class ChannelSums
 
     /// <summary>Most vectors per period.</summary>
     public const int MaxPeriodVectors = 8;
+
+    /// <summary>512-bit vectors of channels a column group holds in registers (<see cref="HeldGroup"/>).</summary>
+    private const int HeldVectors = 16;
+
+    /// <summary>Widest rows (bytes) whose shifts the held walk copies to the stack.</summary>
+    private const int HeldShiftBytes = 4096;
 
     /// <summary>Rows whose double sums are checked for cancellation together.</summary>
     private const int CheckRows = 8 * FoldLength;
@@ -628,6 +635,8 @@ internal static unsafe class ChannelSums
         Span<double> sums = rented ?? stackalloc double[2 * channels];
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
+        // The held column walk's two spilled sums and its aligned copy of the shifts, placed away from the rows.
+        byte* heldBytes = stackalloc byte[PageAliasing.PageBytes + Vector512<byte>.Count + (2 * Vector512<byte>.Count) + HeldShiftBytes];
         // On a 64-byte line: the loop stores its sums here as whole vectors and Fold reads them back the same way.
         byte* partialBytes = stackalloc byte[(2 * MaxPeriodVectors * Vector512<byte>.Count) + Vector512<byte>.Count];
         T* partial = (T*)(((nint)partialBytes + (Vector512<byte>.Count - 1)) & ~(nint)(Vector512<byte>.Count - 1));
@@ -643,6 +652,7 @@ internal static unsafe class ChannelSums
                 T* firstRow = job.A + cursor.Offset(0);
                 long firstStride = cursor.InnermostStride(0);
                 T* rowPartial = null;
+                T* spill = null;
                 long checkStart = first;
                 for (long row = first; row < end;)
                 {
@@ -667,23 +677,28 @@ internal static unsafe class ChannelSums
                             // blocks before the next group; from memory it ends with the block, and the next band is
                             // asked for while this one is summed.
                             int firstBlock = stretch;
+                            if (spill == null && wide && channels * sizeof(T) <= HeldShiftBytes)
+                            {
+                                spill = PageAliasing.AwayFromRows((T*)heldBytes, firstRow, firstStride * sizeof(T), Vector512<byte>.Count);
+                            }
+
                             stretch = inCache ? (int)Math.Min(remaining, windowEnd - row) : stretch;
                             bool prefetch = !inCache && Sse.IsSupported;
                             int misaligned = (int)(((nint)a & (Vector512<byte>.Count - 1)) / sizeof(T));
                             if (wide && misaligned != 0 && sa == channels && sb == channels
                                 && (!TOp.ReadsSecond || (((nint)a - (nint)b) & (Vector512<byte>.Count - 1)) == 0))
                             {
-                                AlignedColumnGroups<T, TOp>(a, b, stretch, firstBlock, channels, misaligned, high, phases, sum, channels, prefetch);
+                                AlignedColumnGroups<T, TOp>(a, b, stretch, firstBlock, channels, misaligned, high, phases, spill, sum, channels, prefetch);
                             }
                             else if (wide)
                             {
                                 ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(
-                                    a, b, (nint)sa, (nint)sb, stretch, firstBlock, channels, high, phases, sum, channels, prefetch);
+                                    a, b, (nint)sa, (nint)sb, stretch, firstBlock, channels, high, phases, spill, sum, channels, prefetch);
                             }
                             else
                             {
                                 ColumnGroups<T, TOp, Vector<T>, WidthVector<T>>(
-                                    a, b, (nint)sa, (nint)sb, stretch, firstBlock, channels, high, phases, sum, channels, prefetch);
+                                    a, b, (nint)sa, (nint)sb, stretch, firstBlock, channels, high, phases, null, sum, channels, prefetch);
                             }
                         }
                         else
@@ -794,7 +809,9 @@ internal static unsafe class ChannelSums
 
     /// <summary>
     /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width <typeparamref name="TWidth"/>: groups of
-    /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>),
+    /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>), or
+    /// for one-input operators at 512 bits with <paramref name="spill"/> given (the moments), groups of sixteen or
+    /// fifteen (<see cref="HeldGroup"/>, whose shifts this copies to the lines after the spill slots),
     /// added from there to the double sums at <paramref name="sum"/> (S1) and <paramref name="sum"/> +
     /// <paramref name="sumStride"/> (S2). In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
     /// load and store of two partial sums bound it at about 20 GB/s. From memory the strided walk alone leaves the
@@ -805,11 +822,11 @@ internal static unsafe class ChannelSums
     /// <paramref name="firstBlock"/> rows, then <see cref="FoldLength"/> at a time; each group goes down all of them
     /// (its float sums added to the double sums after each block) before the next group, so the double sums of a
     /// channel take the blocks in row order, as block after block would. With <paramref name="prefetch"/> the rows are
-    /// one block.
+    /// one block, and a held group as wide as all the channels does not prefetch (it reads the rows in memory order).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnGroups<T, TOp, TVector, TWidth>(
-        T* a, T* b, nint strideA, nint strideB, int rows, int firstBlock, int channels, T* high, int* phases, double* sum, int sumStride,
+        T* a, T* b, nint strideA, nint strideB, int rows, int firstBlock, int channels, T* high, int* phases, T* spill, double* sum, int sumStride,
         bool prefetch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
@@ -823,16 +840,35 @@ internal static unsafe class ChannelSums
             phases[k] = k * width;
         }
 
-        for (int group = 0; group < channels; group += MaxPeriodVectors * width)
+        bool held = !TOp.ReadsSecond && typeof(TVector) == typeof(Vector512<T>) && spill != null && channels >= (HeldVectors - 1) * width;
+        T* heldShifts = spill + (2 * width);
+        if (held)
         {
-            int vectors = Math.Min(MaxPeriodVectors, (channels - group) / width);
-            byte* ahead = prefetch ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
-            byte* aheadB = prefetch && TOp.ReadsSecond ? (byte*)(b + (rows * strideB) + ((long)group * rows)) : null;
+            // The held walk loads the shifts with every row: a copy on whole lines keeps those loads from splitting.
+            new ReadOnlySpan<T>(high, channels).CopyTo(new Span<T>(heldShifts, channels));
+        }
+
+        for (int group = 0, vectors; group < channels; group += vectors * width)
+        {
+            int remaining = (channels - group) / width;
+            vectors = held && remaining >= HeldVectors - 1 ? Math.Min(HeldVectors, remaining) : Math.Min(MaxPeriodVectors, remaining);
+            // A held group as wide as the rows reads them in memory order, which the hardware prefetcher follows.
+            bool ask = prefetch && (vectors < HeldVectors - 1 || vectors * width < channels);
+            byte* ahead = ask ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
+            byte* aheadB = ask && TOp.ReadsSecond ? (byte*)(b + (rows * strideB) + ((long)group * rows)) : null;
             for (int start = 0, length = Math.Min(firstBlock, rows); start < rows; start += length, length = Math.Min(FoldLength, rows - start))
             {
                 T* ga = a + group + (start * strideA);
                 T* gb = b + group + (start * strideB);
-                if (vectors == MaxPeriodVectors)
+                if (vectors == HeldVectors)
+                {
+                    HeldGroup<T, TOp, FullGroup>(ga, strideA, length, heldShifts + group, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
+                }
+                else if (vectors == HeldVectors - 1)
+                {
+                    HeldGroup<T, TOp, AnyGroup>(ga, strideA, length, heldShifts + group, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
+                }
+                else if (vectors == MaxPeriodVectors)
                 {
                     SumPeriods<T, TOp, TVector, TWidth, FullGroup>(
                         ga, gb, strideA, strideB, length, vectors, high + group, phases, null, ahead, aheadB, vectors * width * sizeof(T),
@@ -849,6 +885,126 @@ internal static unsafe class ChannelSums
     }
 
     /// <summary>
+    /// Sixteen (<typeparamref name="TGroup"/> = <see cref="FullGroup"/>) or fifteen 512-bit vectors of channels of a
+    /// one-input operator (the moments) walked down <paramref name="rows"/> rows <paramref name="strideA"/> apart (one fold
+    /// block), their sums in registers and then added widened to the double sums at <paramref name="sum"/> and
+    /// <paramref name="sum"/> + <paramref name="sumStride"/>. A row of C = 256 floats (or 128 doubles) is one such group,
+    /// so contiguous rows are read in memory order, which the hardware prefetcher follows; groups of eight read the halves
+    /// of each row in turn, from memory with the next band prefetched. Thirty-two sums and the loaded data do not fit the
+    /// 32 vector registers, so the sixteenth vector's sums live in <paramref name="spill"/> (two vectors on a line, placed
+    /// away from the rows' low address bits) and are loaded and stored once per row: the same operations in the same
+    /// order, so the bits are those of <see cref="SumPeriods"/>. The shifts come from <paramref name="high"/>, an aligned
+    /// copy, loaded with each row as the subtraction's memory operand. Measured against groups of eight (paired builds,
+    /// both orders): a [256, 256] training step 0.84–0.93 of its time, [1024, 512] 0.95–0.98; the moments of
+    /// [50176, 256] rows from memory 1.09–1.12× the read floor against 1.25–1.42×, and 1.30–1.38× against 1.57–1.65×
+    /// with the rows 12 bytes past a line. The backward pass's sums (two inputs) stay in groups of eight: with dy loaded
+    /// too the JIT spilled more sums, and [1024, 512] backward read 1.02–1.05 of its time held.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void HeldGroup<T, TOp, TGroup>(T* a, nint strideA, int rows, T* high, T* spill, byte* ahead, int aheadStep, double* sum, int sumStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+        where TGroup : struct, IGroupSize
+    {
+        Debug.Assert(!TOp.ReadsSecond, "a held group sums one input");
+        int w = Vector512<T>.Count;
+        bool sixteen = TGroup.Full;
+        Vector512<T> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        Vector512<T> p8 = default, p9 = default, p10 = default, p11 = default, p12 = default, p13 = default, p14 = default;
+        Vector512<T> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+        Vector512<T> q8 = default, q9 = default, q10 = default, q11 = default, q12 = default, q13 = default, q14 = default;
+        new Span<T>(spill, 2 * w).Clear();
+
+
+        for (int r = 0; r < rows; r++, a += strideA)
+        {
+            if (ahead != null)
+            {
+                for (int line = 0; line < aheadStep; line += CacheLineBytes)
+                {
+                    Sse.Prefetch0(ahead + line);
+                }
+
+                ahead += aheadStep;
+            }
+
+            HeldLane<T, TOp>(a, high, ref p0, ref q0);
+            HeldLane<T, TOp>(a + w, high + w, ref p1, ref q1);
+            HeldLane<T, TOp>(a + (2 * w), high + (2 * w), ref p2, ref q2);
+            HeldLane<T, TOp>(a + (3 * w), high + (3 * w), ref p3, ref q3);
+            HeldLane<T, TOp>(a + (4 * w), high + (4 * w), ref p4, ref q4);
+            HeldLane<T, TOp>(a + (5 * w), high + (5 * w), ref p5, ref q5);
+            HeldLane<T, TOp>(a + (6 * w), high + (6 * w), ref p6, ref q6);
+            HeldLane<T, TOp>(a + (7 * w), high + (7 * w), ref p7, ref q7);
+            HeldLane<T, TOp>(a + (8 * w), high + (8 * w), ref p8, ref q8);
+            HeldLane<T, TOp>(a + (9 * w), high + (9 * w), ref p9, ref q9);
+            HeldLane<T, TOp>(a + (10 * w), high + (10 * w), ref p10, ref q10);
+            HeldLane<T, TOp>(a + (11 * w), high + (11 * w), ref p11, ref q11);
+            HeldLane<T, TOp>(a + (12 * w), high + (12 * w), ref p12, ref q12);
+            HeldLane<T, TOp>(a + (13 * w), high + (13 * w), ref p13, ref q13);
+            HeldLane<T, TOp>(a + (14 * w), high + (14 * w), ref p14, ref q14);
+            if (sixteen)
+            {
+                var p15 = Vector512.Load(spill);
+                var q15 = Vector512.Load(spill + w);
+                HeldLane<T, TOp>(a + (15 * w), high + (15 * w), ref p15, ref q15);
+                p15.Store(spill);
+                q15.Store(spill + w);
+            }
+        }
+
+        double* sum2 = sum + sumStride;
+        Width512<T>.AddWidened(p0, sum);
+        Width512<T>.AddWidened(q0, sum2);
+        Width512<T>.AddWidened(p1, sum + w);
+        Width512<T>.AddWidened(q1, sum2 + w);
+        Width512<T>.AddWidened(p2, sum + (2 * w));
+        Width512<T>.AddWidened(q2, sum2 + (2 * w));
+        Width512<T>.AddWidened(p3, sum + (3 * w));
+        Width512<T>.AddWidened(q3, sum2 + (3 * w));
+        Width512<T>.AddWidened(p4, sum + (4 * w));
+        Width512<T>.AddWidened(q4, sum2 + (4 * w));
+        Width512<T>.AddWidened(p5, sum + (5 * w));
+        Width512<T>.AddWidened(q5, sum2 + (5 * w));
+        Width512<T>.AddWidened(p6, sum + (6 * w));
+        Width512<T>.AddWidened(q6, sum2 + (6 * w));
+        Width512<T>.AddWidened(p7, sum + (7 * w));
+        Width512<T>.AddWidened(q7, sum2 + (7 * w));
+        Width512<T>.AddWidened(p8, sum + (8 * w));
+        Width512<T>.AddWidened(q8, sum2 + (8 * w));
+        Width512<T>.AddWidened(p9, sum + (9 * w));
+        Width512<T>.AddWidened(q9, sum2 + (9 * w));
+        Width512<T>.AddWidened(p10, sum + (10 * w));
+        Width512<T>.AddWidened(q10, sum2 + (10 * w));
+        Width512<T>.AddWidened(p11, sum + (11 * w));
+        Width512<T>.AddWidened(q11, sum2 + (11 * w));
+        Width512<T>.AddWidened(p12, sum + (12 * w));
+        Width512<T>.AddWidened(q12, sum2 + (12 * w));
+        Width512<T>.AddWidened(p13, sum + (13 * w));
+        Width512<T>.AddWidened(q13, sum2 + (13 * w));
+        Width512<T>.AddWidened(p14, sum + (14 * w));
+        Width512<T>.AddWidened(q14, sum2 + (14 * w));
+        if (sixteen)
+        {
+            Width512<T>.AddWidened(Vector512.Load(spill), sum + (15 * w));
+            Width512<T>.AddWidened(Vector512.Load(spill + w), sum2 + (15 * w));
+        }
+    }
+
+    /// <summary>
+    /// One vector's step of <see cref="HeldGroup"/>: the data first, then the shift, so the JIT takes the shift as the
+    /// subtraction's memory operand instead of a register (with it in a register the loop needed one more than 32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HeldLane<T, TOp>(T* a, T* high, ref Vector512<T> p, ref Vector512<T> q)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        var x = Vector512.Load(a);
+        TOp.Step<Vector512<T>, Width512<T>>(x, x, Vector512.Load(high), ref p, ref q);
+    }
+
+    /// <summary>
     /// <see cref="ColumnGroups"/> at 512 bits over contiguous rows whose start is <paramref name="misaligned"/> (m)
     /// elements past a 64-byte line: the groups take channels s = width − m to C − m, whose vectors then start on
     /// lines (a line-crossing 512-bit load cost the column walk 15–20% from memory and the read floor 37% here), and
@@ -858,7 +1014,7 @@ internal static unsafe class ChannelSums
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AlignedColumnGroups<T, TOp>(
-        T* a, T* b, int rows, int firstBlock, int channels, int misaligned, T* high, int* phases, double* sum, int sumStride, bool prefetch)
+        T* a, T* b, int rows, int firstBlock, int channels, int misaligned, T* high, int* phases, T* spill, double* sum, int sumStride, bool prefetch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
@@ -867,7 +1023,7 @@ internal static unsafe class ChannelSums
         if (channels > width)
         {
             ColumnGroups<T, TOp, Vector512<T>, Width512<T>>(
-                a + skip, b + skip, channels, channels, rows, firstBlock, channels - width, high + skip, phases, sum + skip, sumStride, prefetch);
+                a + skip, b + skip, channels, channels, rows, firstBlock, channels - width, high + skip, phases, spill, sum + skip, sumStride, prefetch);
         }
 
         // The wrapped column block by block too (C is a multiple of the width, so every block starts m past a line).
@@ -1193,20 +1349,23 @@ internal unsafe struct SumJob<T>
     public readonly ChannelAccumulator* SlotsOf(int chunk) => chunk == 0 ? FirstSlots : Slots + ((chunk - 1) * SlotStride);
 }
 
-/// <summary>Whether every period of a <see cref="ChannelSums"/> reduction loop has all eight vectors, known at compile time.</summary>
+/// <summary>
+/// Whether a <see cref="ChannelSums"/> reduction loop's group has all the vectors the loop holds, known at compile time:
+/// eight in <c>SumPeriods</c>, sixteen in <c>HeldGroup</c>.
+/// </summary>
 internal interface IGroupSize
 {
-    /// <summary>True when every period has all eight vectors.</summary>
+    /// <summary>True when every period has all the loop's vectors.</summary>
     static abstract bool Full { get; }
 }
 
-/// <summary>Every period has all eight vectors.</summary>
+/// <summary>Every period has all the loop's vectors.</summary>
 internal readonly struct FullGroup : IGroupSize
 {
     public static bool Full => true;
 }
 
-/// <summary>A period has one to eight vectors, tested per vector.</summary>
+/// <summary>A period of <c>SumPeriods</c> has one to eight vectors, tested per vector; a <c>HeldGroup</c> has fifteen.</summary>
 internal readonly struct AnyGroup : IGroupSize
 {
     public static bool Full => false;

@@ -8,7 +8,9 @@ namespace BnNative.Tests.Core;
 /// Results do not depend on where a tensor's data lies: rows whose start is off a 64-byte line take an aligned
 /// column walk (the groups shifted to start on lines, one vector per row spanning two rows), which must sum every
 /// channel in the same order as the walk over rows that start on a line, bit for bit. Sixteen placements of the same
-/// values (one of every float offset within a line) cover both walks.
+/// values (one of every float offset within a line) cover both walks. The moments hold groups of sixteen or fifteen
+/// vectors in registers where a row has that many (<c>HeldGroup</c>) and walk groups of eight otherwise, so the shifted
+/// groups of 240 and 496 channels compare the two loops with each other.
 /// </summary>
 public sealed class PlacementMomentsTests
 {
@@ -20,6 +22,9 @@ public sealed class PlacementMomentsTests
         { 130, 512 },
         { 64, 1040 },
         { 8256, 272 }, // beyond 8 MB: from memory, the next band prefetched
+        { 200, 240 },  // fifteen vectors: one held group on a line, groups of eight and six off it
+        { 70, 496 },   // 31 vectors: held groups of sixteen and fifteen on a line, sixteen and 8 + 6 off it
+        { 9000, 256 }, // from memory: a held group of sixteen is a whole row on a line, fifteen and the wrapped vector off it
     };
 
     [Theory]
