@@ -29,7 +29,7 @@ internal static class BenchCommand
         var backend = new Option<string>("--backend") { Description = "Comma list of moments backends (auto, simd, reference, cblas, cblas:openblas, …).", DefaultValueFactory = _ => "auto" };
         var api = new Option<string>("--api")
         {
-            Description = "Comma list of layer (BatchNormLayer, in place, no allocation) | record (BatchNorm's functions, immutable results) | bound (bare loops of the train/infer arithmetic, a lower bound: rows layout, C a multiple of 128, 1 thread, AVX-512).",
+            Description = "Comma list of layer (BatchNormLayer, in place, no allocation) | record (BatchNorm's functions, immutable results) | bound (bare loops of the train/infer/backward arithmetic, a lower bound: rows layout, C a multiple of 256, 1 thread, AVX-512).",
             DefaultValueFactory = _ => "layer",
         };
         var rounds = new Option<int>("--rounds") { Description = "Timed (floor, kernel) rounds per row, after warm-up.", DefaultValueFactory = _ => BenchOptions.DefaultRounds };

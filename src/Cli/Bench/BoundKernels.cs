@@ -14,7 +14,8 @@ namespace BnNative.Cli.Bench;
 /// mean, variance and inverse std per channel in vectors, then the normalize pass. Inference: the normalize pass alone.
 /// The normalize pass evaluates (x − m)·a + b as SPEC §4 requires (subtract first), walking rows in memory order with
 /// the three coefficient vectors loaded beside each data vector, as the library does for rows wider than 128 floats.
-/// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in the same column walk, the
+/// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in column groups of eight vectors
+/// (the library's walk for two inputs), the
 /// factors p, q, r per channel in vectors, then dx = q·(x − m) + (p·dy + r) in groups of four vectors of channels with
 /// their four coefficients in registers, four rows at a time (the library's walk for two inputs in cache).
 /// Not a batch normalization anyone should call: no state, no checks, the shift of a channel is its first row's value,
@@ -26,23 +27,25 @@ internal static unsafe class BoundKernels
 
     private const int GroupFloats = 128;
 
+    private const int HeldFloats = 256;
+
     private const float Epsilon = 1e-5f;
 
     /// <summary>
     /// True when a bound is measured for <paramref name="op"/> on <paramref name="benchCase"/> with
-    /// <paramref name="threads"/> threads: rows of channels (<c>rows</c>) whose C is a multiple of 128, one thread, on
+    /// <paramref name="threads"/> threads: rows of channels (<c>rows</c>) whose C is a multiple of 256, one thread, on
     /// hardware with 512-bit vectors, for any of the three operations.
     /// </summary>
     public static bool Supports(BenchOp op, BenchCase benchCase, int threads)
     {
         ArgumentNullException.ThrowIfNull(benchCase);
-        return Vector512.IsHardwareAccelerated && benchCase.Layout == BenchLayout.Rows && benchCase.Channels % GroupFloats == 0
+        return Vector512.IsHardwareAccelerated && benchCase.Layout == BenchLayout.Rows && benchCase.Channels % HeldFloats == 0
             && threads == 1;
     }
 
     /// <summary>What <see cref="Supports"/> needs, in words, for error messages.</summary>
     public const string Requirement =
-        "--api bound times bare loops of the batch-norm arithmetic: --layout rows with C a multiple of 128, --threads 1, "
+        "--api bound times bare loops of the batch-norm arithmetic: --layout rows with C a multiple of 256, --threads 1, "
         + "and a CPU with AVX-512";
 
     /// <summary>
@@ -131,7 +134,7 @@ internal static unsafe class BoundKernels
         table.AsSpan(0, 2 * channels).CopyTo(statistics);
         return () =>
         {
-            ColumnSums<GradientStep>(x, dy, rows, channels, mean, s);
+            GradientSums(x, dy, rows, channels, mean, s);
             GradientFactors(s, inverseStd, mean, rows, channels, k);
             InputGradient(x, dy, dx, rows, channels, k);
             GC.KeepAlive(statistics);
@@ -207,22 +210,97 @@ internal static unsafe class BoundKernels
 
     private static double* Pointer(double[] array) => (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
-    /// <summary>The shifted sums: shifts from row 0, then <see cref="ColumnSums{TStep}"/>.</summary>
+    /// <summary>
+    /// The shifted sums: shifts from row 0, then fold blocks of 64 rows, each walked sixteen vectors of channels at a
+    /// time (<see cref="HeldGroup"/>, the library's held column walk) and added widened to the double sums.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Moments(float* x, int rows, int channels, float* shifts, double* sums)
     {
         new Span<float>(x, channels).CopyTo(new Span<float>(shifts, channels));
-        ColumnSums<ShiftedStep>(x, x, rows, channels, shifts, sums);
+        new Span<double>(sums, 2 * channels).Clear();
+        float* spill = stackalloc float[2 * HeldFloats];
+        for (int start = 0; start < rows; start += FoldRows)
+        {
+            int length = Math.Min(FoldRows, rows - start);
+            for (int group = 0; group < channels; group += HeldFloats)
+            {
+                HeldGroup(x + ((long)start * channels) + group, channels, length, shifts + group, spill, sums + group, sums + channels + group);
+            }
+        }
     }
 
     /// <summary>
-    /// Two sums per channel into <paramref name="sums"/> (C first sums, then C second sums): fold blocks of 64 rows,
-    /// each walked eight vectors of channels at a time with the float sums in registers and added widened after the
-    /// block. <paramref name="k"/> is each channel's shift or mean.
+    /// Sixteen vectors of channels down <paramref name="length"/> rows: fifteen sums of each kind in registers, the
+    /// sixteenth vector's two in <paramref name="spill"/> (32 sums and the data do not fit 32 registers), then added
+    /// widened.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ColumnSums<TStep>(float* x, float* y, int rows, int channels, float* k, double* sums)
-        where TStep : struct, IBoundStep
+    private static void HeldGroup(float* a, int channels, int length, float* k, float* spill, double* s1, double* s2)
+    {
+        Vector512<float> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        Vector512<float> p8 = default, p9 = default, p10 = default, p11 = default, p12 = default, p13 = default, p14 = default;
+        Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+        Vector512<float> q8 = default, q9 = default, q10 = default, q11 = default, q12 = default, q13 = default, q14 = default;
+        new Span<float>(spill, 2 * 16).Clear();
+        for (int r = 0; r < length; r++, a += channels)
+        {
+            Held(a, k, ref p0, ref q0);
+            Held(a + 16, k + 16, ref p1, ref q1);
+            Held(a + 32, k + 32, ref p2, ref q2);
+            Held(a + 48, k + 48, ref p3, ref q3);
+            Held(a + 64, k + 64, ref p4, ref q4);
+            Held(a + 80, k + 80, ref p5, ref q5);
+            Held(a + 96, k + 96, ref p6, ref q6);
+            Held(a + 112, k + 112, ref p7, ref q7);
+            Held(a + 128, k + 128, ref p8, ref q8);
+            Held(a + 144, k + 144, ref p9, ref q9);
+            Held(a + 160, k + 160, ref p10, ref q10);
+            Held(a + 176, k + 176, ref p11, ref q11);
+            Held(a + 192, k + 192, ref p12, ref q12);
+            Held(a + 208, k + 208, ref p13, ref q13);
+            Held(a + 224, k + 224, ref p14, ref q14);
+            var p15 = Vector512.Load(spill);
+            var q15 = Vector512.Load(spill + 16);
+            Held(a + 240, k + 240, ref p15, ref q15);
+            p15.Store(spill);
+            q15.Store(spill + 16);
+        }
+
+        AddWidened(p0, q0, s1, s2);
+        AddWidened(p1, q1, s1 + 16, s2 + 16);
+        AddWidened(p2, q2, s1 + 32, s2 + 32);
+        AddWidened(p3, q3, s1 + 48, s2 + 48);
+        AddWidened(p4, q4, s1 + 64, s2 + 64);
+        AddWidened(p5, q5, s1 + 80, s2 + 80);
+        AddWidened(p6, q6, s1 + 96, s2 + 96);
+        AddWidened(p7, q7, s1 + 112, s2 + 112);
+        AddWidened(p8, q8, s1 + 128, s2 + 128);
+        AddWidened(p9, q9, s1 + 144, s2 + 144);
+        AddWidened(p10, q10, s1 + 160, s2 + 160);
+        AddWidened(p11, q11, s1 + 176, s2 + 176);
+        AddWidened(p12, q12, s1 + 192, s2 + 192);
+        AddWidened(p13, q13, s1 + 208, s2 + 208);
+        AddWidened(p14, q14, s1 + 224, s2 + 224);
+        AddWidened(Vector512.Load(spill), Vector512.Load(spill + 16), s1 + 240, s2 + 240);
+    }
+
+    /// <summary>p += x − K, q += (x − K)², the data loaded before the shift so that the shift is a memory operand.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Held(float* a, float* k, ref Vector512<float> p, ref Vector512<float> q)
+    {
+        var d = Vector512.Load(a) - Vector512.Load(k);
+        p += d;
+        q = Vector512.FusedMultiplyAdd(d, d, q);
+    }
+
+    /// <summary>
+    /// Σdy and Σ(x − m)·dy per channel into <paramref name="sums"/> (C first sums, then C second sums), x at
+    /// <paramref name="x"/>, dy at <paramref name="y"/>, m at <paramref name="k"/>: fold blocks of 64 rows, each walked
+    /// eight vectors of channels at a time with the float sums in registers and added widened after the block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GradientSums(float* x, float* y, int rows, int channels, float* k, double* sums)
     {
         new Span<double>(sums, 2 * channels).Clear();
         for (int start = 0; start < rows; start += FoldRows)
@@ -231,15 +309,14 @@ internal static unsafe class BoundKernels
             for (int group = 0; group < channels; group += GroupFloats)
             {
                 long offset = ((long)start * channels) + group;
-                Group<TStep>(x + offset, y + offset, channels, length, k + group, sums + group, sums + channels + group);
+                GradientGroup(x + offset, y + offset, channels, length, k + group, sums + group, sums + channels + group);
             }
         }
     }
 
     /// <summary>Eight vectors of channels down <paramref name="length"/> rows, the sums in registers, then added widened.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Group<TStep>(float* a, float* b, int channels, int length, float* k, double* s1, double* s2)
-        where TStep : struct, IBoundStep
+    private static void GradientGroup(float* a, float* b, int channels, int length, float* k, double* s1, double* s2)
     {
         var k0 = Vector512.Load(k);
         var k1 = Vector512.Load(k + 16);
@@ -253,14 +330,14 @@ internal static unsafe class BoundKernels
         Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
         for (int r = 0; r < length; r++, a += channels, b += channels)
         {
-            TStep.Step(a, b, k0, ref p0, ref q0);
-            TStep.Step(a + 16, b + 16, k1, ref p1, ref q1);
-            TStep.Step(a + 32, b + 32, k2, ref p2, ref q2);
-            TStep.Step(a + 48, b + 48, k3, ref p3, ref q3);
-            TStep.Step(a + 64, b + 64, k4, ref p4, ref q4);
-            TStep.Step(a + 80, b + 80, k5, ref p5, ref q5);
-            TStep.Step(a + 96, b + 96, k6, ref p6, ref q6);
-            TStep.Step(a + 112, b + 112, k7, ref p7, ref q7);
+            GradientStep(a, b, k0, ref p0, ref q0);
+            GradientStep(a + 16, b + 16, k1, ref p1, ref q1);
+            GradientStep(a + 32, b + 32, k2, ref p2, ref q2);
+            GradientStep(a + 48, b + 48, k3, ref p3, ref q3);
+            GradientStep(a + 64, b + 64, k4, ref p4, ref q4);
+            GradientStep(a + 80, b + 80, k5, ref p5, ref q5);
+            GradientStep(a + 96, b + 96, k6, ref p6, ref q6);
+            GradientStep(a + 112, b + 112, k7, ref p7, ref q7);
         }
 
         AddWidened(p0, q0, s1, s2);
@@ -316,33 +393,12 @@ internal static unsafe class BoundKernels
         }
     }
 
-    /// <summary>One vector's step of <see cref="Group{TStep}"/>: the sums' updates from a and b at the channel's k.</summary>
-    private interface IBoundStep
+    /// <summary>One vector's step of <see cref="GradientGroup"/>: p += dy, q += (x − m)·dy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientStep(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q)
     {
-        static abstract void Step(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q);
-    }
-
-    /// <summary>Moments: p += x − K, q += (x − K)².</summary>
-    private readonly struct ShiftedStep : IBoundStep
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Step(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q)
-        {
-            var d = Vector512.Load(a) - k;
-            p += d;
-            q = Vector512.FusedMultiplyAdd(d, d, q);
-        }
-    }
-
-    /// <summary>The backward pass's sums: p += dy, q += (x − m)·dy.</summary>
-    private readonly struct GradientStep : IBoundStep
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Step(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q)
-        {
-            var dy = Vector512.Load(b);
-            p += dy;
-            q = Vector512.FusedMultiplyAdd(Vector512.Load(a) - k, dy, q);
-        }
+        var dy = Vector512.Load(b);
+        p += dy;
+        q = Vector512.FusedMultiplyAdd(Vector512.Load(a) - k, dy, q);
     }
 }

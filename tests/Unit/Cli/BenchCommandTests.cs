@@ -111,7 +111,8 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--api 'fast' is not one of layer, record, bound", "--api", "fast")]
     [InlineData("--api bound times bare loops", "--shape", "4,3,5,5", "--threads", "1", "--op", "train", "--api", "bound")]
     [InlineData("--api bound times bare loops", "--shape", "256,64", "--threads", "1", "--op", "train", "--api", "bound")]
-    [InlineData("--api bound times bare loops", "--shape", "256,128", "--threads", "1,2", "--op", "train", "--api", "bound")]
+    [InlineData("--api bound times bare loops", "--shape", "256,256", "--threads", "1,2", "--op", "train", "--api", "bound")]
+    [InlineData("--api bound times bare loops", "--shape", "256,128", "--threads", "1", "--op", "infer", "--api", "bound")]
     public void BadArgumentsAreRejected(string fragment, params string[] args)
     {
         string json = _files.File("bad.json");
