@@ -39,8 +39,6 @@ internal static unsafe class ChannelSums
     /// <summary>512-bit vectors of channels a column group holds in registers (<see cref="HeldGroup"/>).</summary>
     private const int HeldVectors = 16;
 
-    /// <summary>Widest rows (bytes) whose shifts the held walk copies to the stack.</summary>
-    private const int HeldShiftBytes = 4096;
 
     /// <summary>Rows whose double sums are checked for cancellation together.</summary>
     private const int CheckRows = 8 * FoldLength;
@@ -635,8 +633,8 @@ internal static unsafe class ChannelSums
         Span<double> sums = rented ?? stackalloc double[2 * channels];
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
-        // The held column walk's two spilled sums and its aligned copy of the shifts, placed away from the rows.
-        byte* heldBytes = stackalloc byte[PageAliasing.PageBytes + Vector512<byte>.Count + (2 * Vector512<byte>.Count) + HeldShiftBytes];
+        // The held column walk's two spilled sums and its aligned copy of a group's shifts, placed away from the rows.
+        byte* heldBytes = stackalloc byte[PageAliasing.PageBytes + ((3 + HeldVectors) * Vector512<byte>.Count)];
         // On a 64-byte line: the loop stores its sums here as whole vectors and Fold reads them back the same way.
         byte* partialBytes = stackalloc byte[(2 * MaxPeriodVectors * Vector512<byte>.Count) + Vector512<byte>.Count];
         T* partial = (T*)(((nint)partialBytes + (Vector512<byte>.Count - 1)) & ~(nint)(Vector512<byte>.Count - 1));
@@ -677,7 +675,7 @@ internal static unsafe class ChannelSums
                             // blocks before the next group; from memory it ends with the block, and the next band is
                             // asked for while this one is summed.
                             int firstBlock = stretch;
-                            if (spill == null && wide && channels * sizeof(T) <= HeldShiftBytes)
+                            if (spill == null && wide)
                             {
                                 spill = PageAliasing.AwayFromRows((T*)heldBytes, firstRow, firstStride * sizeof(T), Vector512<byte>.Count);
                             }
@@ -811,7 +809,7 @@ internal static unsafe class ChannelSums
     /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width <typeparamref name="TWidth"/>: groups of
     /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>), or
     /// for one-input operators at 512 bits with <paramref name="spill"/> given (the moments), groups of sixteen or
-    /// fifteen (<see cref="HeldGroup"/>, whose shifts this copies to the lines after the spill slots),
+    /// fifteen (<see cref="HeldGroup"/>, each group's shifts copied to the lines after the spill slots),
     /// added from there to the double sums at <paramref name="sum"/> (S1) and <paramref name="sum"/> +
     /// <paramref name="sumStride"/> (S2). In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
     /// load and store of two partial sums bound it at about 20 GB/s. From memory the strided walk alone leaves the
@@ -842,16 +840,17 @@ internal static unsafe class ChannelSums
 
         bool held = !TOp.ReadsSecond && typeof(TVector) == typeof(Vector512<T>) && spill != null && channels >= (HeldVectors - 1) * width;
         T* heldShifts = spill + (2 * width);
-        if (held)
-        {
-            // The held walk loads the shifts with every row: a copy on whole lines keeps those loads from splitting.
-            new ReadOnlySpan<T>(high, channels).CopyTo(new Span<T>(heldShifts, channels));
-        }
 
         for (int group = 0, vectors; group < channels; group += vectors * width)
         {
             int remaining = (channels - group) / width;
             vectors = held && remaining >= HeldVectors - 1 ? Math.Min(HeldVectors, remaining) : Math.Min(MaxPeriodVectors, remaining);
+            if (vectors >= HeldVectors - 1)
+            {
+                // The held walk loads the shifts with every row: a copy on whole lines keeps those loads from splitting.
+                new ReadOnlySpan<T>(high + group, vectors * width).CopyTo(new Span<T>(heldShifts, vectors * width));
+            }
+
             // A held group as wide as the rows reads them in memory order, which the hardware prefetcher follows.
             bool ask = prefetch && (vectors < HeldVectors - 1 || vectors * width < channels);
             byte* ahead = ask ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
@@ -862,11 +861,11 @@ internal static unsafe class ChannelSums
                 T* gb = b + group + (start * strideB);
                 if (vectors == HeldVectors)
                 {
-                    HeldGroup<T, TOp, FullGroup>(ga, strideA, length, heldShifts + group, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
+                    HeldGroup<T, TOp, FullGroup>(ga, strideA, length, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
                 }
                 else if (vectors == HeldVectors - 1)
                 {
-                    HeldGroup<T, TOp, AnyGroup>(ga, strideA, length, heldShifts + group, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
+                    HeldGroup<T, TOp, AnyGroup>(ga, strideA, length, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
                 }
                 else if (vectors == MaxPeriodVectors)
                 {
