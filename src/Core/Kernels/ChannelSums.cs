@@ -19,9 +19,10 @@ namespace BnNative.Kernels;
 /// One vectorized loop per access pattern. Runs of one channel: <see cref="RunLoop"/>, four chains and an overlapped,
 /// masked last vector. Rows of channels: a flat stretch whose period spans whole channel cycles goes through
 /// <see cref="SumPeriods"/> (up to eight accumulator pairs in registers, lanes mapped back to channel f mod C); rows
-/// too wide for that (C a multiple of the vector width) are summed in column groups (<see cref="ColumnGroups"/>): for the
-/// moments, sixteen 512-bit vectors at a time with their sums in registers (<see cref="HeldGroup"/>; one group is a
-/// whole row of 256 floats), otherwise eight by the same loop as flat stretches; directly when the tensor fits in cache,
+/// too wide for that (C a multiple of the vector width) are summed in column groups (<see cref="ColumnGroups"/>): with
+/// AVX-512, sixteen vectors at a time with most of their sums in registers (<see cref="HeldGroup"/> for the moments,
+/// <see cref="HeldPairGroup"/> for the backward pass's two-input sums; one group is a whole row of 256 floats), otherwise
+/// eight by the same loop as flat stretches; directly when the tensor fits in cache,
 /// from memory with the next band of rows prefetched when a group is narrower than the contiguous rows; other wide rows
 /// go through an L1 buffer in memory order (<see cref="RowsInOrder"/>).
 /// </remarks>
@@ -38,6 +39,9 @@ internal static unsafe class ChannelSums
 
     /// <summary>512-bit vectors of channels a column group holds in registers (<see cref="HeldGroup"/>).</summary>
     private const int HeldVectors = 16;
+
+    /// <summary>Vectors of sums a held group keeps in memory at most (<see cref="HeldPairGroup"/>'s first sums of vectors 8–15).</summary>
+    private const int HeldSpillVectors = 8;
 
 
     /// <summary>Rows whose double sums are checked for cancellation together.</summary>
@@ -634,7 +638,7 @@ internal static unsafe class ChannelSums
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
         // The held column walk's two spilled sums and its aligned copy of a group's shifts, placed away from the rows.
-        byte* heldBytes = stackalloc byte[PageAliasing.PageBytes + ((3 + HeldVectors) * Vector512<byte>.Count)];
+        byte* heldBytes = stackalloc byte[PageAliasing.PageBytes + ((1 + HeldSpillVectors + HeldVectors) * Vector512<byte>.Count)];
         // On a 64-byte line: the loop stores its sums here as whole vectors and Fold reads them back the same way.
         byte* partialBytes = stackalloc byte[(2 * MaxPeriodVectors * Vector512<byte>.Count) + Vector512<byte>.Count];
         T* partial = (T*)(((nint)partialBytes + (Vector512<byte>.Count - 1)) & ~(nint)(Vector512<byte>.Count - 1));
@@ -808,8 +812,8 @@ internal static unsafe class ChannelSums
     /// <summary>
     /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width <typeparamref name="TWidth"/>: groups of
     /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>), or
-    /// for one-input operators at 512 bits with <paramref name="spill"/> given (the moments), groups of sixteen or
-    /// fifteen (<see cref="HeldGroup"/>, each group's shifts copied to the lines after the spill slots),
+    /// at 512 bits with <paramref name="spill"/> given, groups of sixteen or fifteen (<see cref="HeldGroup"/>,
+    /// <see cref="HeldPairGroup"/>; each group's shifts copied to the lines after the spill slots),
     /// added from there to the double sums at <paramref name="sum"/> (S1) and <paramref name="sum"/> +
     /// <paramref name="sumStride"/> (S2). In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
     /// load and store of two partial sums bound it at about 20 GB/s. From memory the strided walk alone leaves the
@@ -838,8 +842,8 @@ internal static unsafe class ChannelSums
             phases[k] = k * width;
         }
 
-        bool held = !TOp.ReadsSecond && typeof(TVector) == typeof(Vector512<T>) && spill != null && channels >= (HeldVectors - 1) * width;
-        T* heldShifts = spill + (2 * width);
+        bool held = typeof(TVector) == typeof(Vector512<T>) && spill != null && channels >= (HeldVectors - 1) * width;
+        T* heldShifts = spill + (HeldSpillVectors * width);
 
         for (int group = 0, vectors; group < channels; group += vectors * width)
         {
@@ -859,7 +863,20 @@ internal static unsafe class ChannelSums
             {
                 T* ga = a + group + (start * strideA);
                 T* gb = b + group + (start * strideB);
-                if (vectors == HeldVectors)
+                if (vectors >= HeldVectors - 1 && TOp.ReadsSecond)
+                {
+                    if (vectors == HeldVectors)
+                    {
+                        HeldPairGroup<T, TOp, FullGroup>(
+                            ga, gb, strideA, strideB, length, heldShifts, spill, ahead, aheadB, vectors * width * sizeof(T), sum + group, sumStride);
+                    }
+                    else
+                    {
+                        HeldPairGroup<T, TOp, AnyGroup>(
+                            ga, gb, strideA, strideB, length, heldShifts, spill, ahead, aheadB, vectors * width * sizeof(T), sum + group, sumStride);
+                    }
+                }
+                else if (vectors == HeldVectors)
                 {
                     HeldGroup<T, TOp, FullGroup>(ga, strideA, length, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
                 }
@@ -896,8 +913,8 @@ internal static unsafe class ChannelSums
     /// copy, loaded with each row as the subtraction's memory operand. Measured against groups of eight (paired builds,
     /// both orders): a [256, 256] training step 0.84–0.93 of its time, [1024, 512] 0.95–0.98; the moments of
     /// [50176, 256] rows from memory 1.09–1.12× the read floor against 1.25–1.42×, and 1.30–1.38× against 1.57–1.65×
-    /// with the rows 12 bytes past a line. The backward pass's sums (two inputs) stay in groups of eight: with dy loaded
-    /// too the JIT spilled more sums, and [1024, 512] backward read 1.02–1.05 of its time held.
+    /// with the rows 12 bytes past a line. Two-input operators take <see cref="HeldPairGroup"/> instead: with dy loaded
+    /// too, this layout made the JIT spill four to six sums per row ([1024, 512] backward 1.02–1.05 of its time).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void HeldGroup<T, TOp, TGroup>(T* a, nint strideA, int rows, T* high, T* spill, byte* ahead, int aheadStep, double* sum, int sumStride)
@@ -927,26 +944,26 @@ internal static unsafe class ChannelSums
                 ahead += aheadStep;
             }
 
-            HeldLane<T, TOp>(a, high, ref p0, ref q0);
-            HeldLane<T, TOp>(a + w, high + w, ref p1, ref q1);
-            HeldLane<T, TOp>(a + (2 * w), high + (2 * w), ref p2, ref q2);
-            HeldLane<T, TOp>(a + (3 * w), high + (3 * w), ref p3, ref q3);
-            HeldLane<T, TOp>(a + (4 * w), high + (4 * w), ref p4, ref q4);
-            HeldLane<T, TOp>(a + (5 * w), high + (5 * w), ref p5, ref q5);
-            HeldLane<T, TOp>(a + (6 * w), high + (6 * w), ref p6, ref q6);
-            HeldLane<T, TOp>(a + (7 * w), high + (7 * w), ref p7, ref q7);
-            HeldLane<T, TOp>(a + (8 * w), high + (8 * w), ref p8, ref q8);
-            HeldLane<T, TOp>(a + (9 * w), high + (9 * w), ref p9, ref q9);
-            HeldLane<T, TOp>(a + (10 * w), high + (10 * w), ref p10, ref q10);
-            HeldLane<T, TOp>(a + (11 * w), high + (11 * w), ref p11, ref q11);
-            HeldLane<T, TOp>(a + (12 * w), high + (12 * w), ref p12, ref q12);
-            HeldLane<T, TOp>(a + (13 * w), high + (13 * w), ref p13, ref q13);
-            HeldLane<T, TOp>(a + (14 * w), high + (14 * w), ref p14, ref q14);
+            HeldLane<T, TOp>(a, a, high, ref p0, ref q0);
+            HeldLane<T, TOp>(a + w, a + w, high + w, ref p1, ref q1);
+            HeldLane<T, TOp>(a + (2 * w), a + (2 * w), high + (2 * w), ref p2, ref q2);
+            HeldLane<T, TOp>(a + (3 * w), a + (3 * w), high + (3 * w), ref p3, ref q3);
+            HeldLane<T, TOp>(a + (4 * w), a + (4 * w), high + (4 * w), ref p4, ref q4);
+            HeldLane<T, TOp>(a + (5 * w), a + (5 * w), high + (5 * w), ref p5, ref q5);
+            HeldLane<T, TOp>(a + (6 * w), a + (6 * w), high + (6 * w), ref p6, ref q6);
+            HeldLane<T, TOp>(a + (7 * w), a + (7 * w), high + (7 * w), ref p7, ref q7);
+            HeldLane<T, TOp>(a + (8 * w), a + (8 * w), high + (8 * w), ref p8, ref q8);
+            HeldLane<T, TOp>(a + (9 * w), a + (9 * w), high + (9 * w), ref p9, ref q9);
+            HeldLane<T, TOp>(a + (10 * w), a + (10 * w), high + (10 * w), ref p10, ref q10);
+            HeldLane<T, TOp>(a + (11 * w), a + (11 * w), high + (11 * w), ref p11, ref q11);
+            HeldLane<T, TOp>(a + (12 * w), a + (12 * w), high + (12 * w), ref p12, ref q12);
+            HeldLane<T, TOp>(a + (13 * w), a + (13 * w), high + (13 * w), ref p13, ref q13);
+            HeldLane<T, TOp>(a + (14 * w), a + (14 * w), high + (14 * w), ref p14, ref q14);
             if (sixteen)
             {
                 var p15 = Vector512.Load(spill);
                 var q15 = Vector512.Load(spill + w);
-                HeldLane<T, TOp>(a + (15 * w), high + (15 * w), ref p15, ref q15);
+                HeldLane<T, TOp>(a + (15 * w), a + (15 * w), high + (15 * w), ref p15, ref q15);
                 p15.Store(spill);
                 q15.Store(spill + w);
             }
@@ -991,16 +1008,122 @@ internal static unsafe class ChannelSums
     }
 
     /// <summary>
-    /// One vector's step of <see cref="HeldGroup"/>: the data first, then the shift, so the JIT takes the shift as the
+    /// <see cref="HeldGroup"/> for two-input operators (the backward pass's Σdy and Σ(x − m)·dy): sixteen (or fifteen)
+    /// vectors of channels of x and dy down <paramref name="rows"/> rows, with the first sums of vectors 0–7 and the
+    /// second sums of all sixteen in registers and the first sums of vectors 8–15 in <paramref name="spill"/> (eight
+    /// vectors), each loaded, added to and stored once per row: twenty-four sums and the loaded data fit the 32
+    /// registers without the JIT spilling more (holding all but one in registers made it spill four to six per row).
+    /// The same operations in the same order as <see cref="SumPeriods"/>, so the same bits. A bare loop of this kind
+    /// summed [50176, 256] rows of x and dy from memory in memory order at 0.79–0.86× two plain reads, against
+    /// 0.96–0.99× for groups of eight with the next band prefetched.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void HeldPairGroup<T, TOp, TGroup>(
+        T* a, T* b, nint strideA, nint strideB, int rows, T* high, T* spill, byte* ahead, byte* aheadB, int aheadStep, double* sum, int sumStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+        where TGroup : struct, IGroupSize
+    {
+        Debug.Assert(TOp.ReadsSecond, "a held pair group sums two inputs");
+        int w = Vector512<T>.Count;
+        bool sixteen = TGroup.Full;
+        Vector512<T> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        Vector512<T> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+        Vector512<T> q8 = default, q9 = default, q10 = default, q11 = default, q12 = default, q13 = default, q14 = default, q15 = default;
+        new Span<T>(spill, HeldSpillVectors * w).Clear();
+        for (int r = 0; r < rows; r++, a += strideA, b += strideB)
+        {
+            if (ahead != null)
+            {
+                for (int line = 0; line < aheadStep; line += CacheLineBytes)
+                {
+                    Sse.Prefetch0(ahead + line);
+                    Sse.Prefetch0(aheadB + line);
+                }
+
+                ahead += aheadStep;
+                aheadB += aheadStep;
+            }
+
+            HeldLane<T, TOp>(a, b, high, ref p0, ref q0);
+            HeldLane<T, TOp>(a + w, b + w, high + w, ref p1, ref q1);
+            HeldLane<T, TOp>(a + (2 * w), b + (2 * w), high + (2 * w), ref p2, ref q2);
+            HeldLane<T, TOp>(a + (3 * w), b + (3 * w), high + (3 * w), ref p3, ref q3);
+            HeldLane<T, TOp>(a + (4 * w), b + (4 * w), high + (4 * w), ref p4, ref q4);
+            HeldLane<T, TOp>(a + (5 * w), b + (5 * w), high + (5 * w), ref p5, ref q5);
+            HeldLane<T, TOp>(a + (6 * w), b + (6 * w), high + (6 * w), ref p6, ref q6);
+            HeldLane<T, TOp>(a + (7 * w), b + (7 * w), high + (7 * w), ref p7, ref q7);
+            SpilledFirstLane<T, TOp>(a + (8 * w), b + (8 * w), high + (8 * w), spill, ref q8);
+            SpilledFirstLane<T, TOp>(a + (9 * w), b + (9 * w), high + (9 * w), spill + w, ref q9);
+            SpilledFirstLane<T, TOp>(a + (10 * w), b + (10 * w), high + (10 * w), spill + (2 * w), ref q10);
+            SpilledFirstLane<T, TOp>(a + (11 * w), b + (11 * w), high + (11 * w), spill + (3 * w), ref q11);
+            SpilledFirstLane<T, TOp>(a + (12 * w), b + (12 * w), high + (12 * w), spill + (4 * w), ref q12);
+            SpilledFirstLane<T, TOp>(a + (13 * w), b + (13 * w), high + (13 * w), spill + (5 * w), ref q13);
+            SpilledFirstLane<T, TOp>(a + (14 * w), b + (14 * w), high + (14 * w), spill + (6 * w), ref q14);
+            if (sixteen)
+            {
+                SpilledFirstLane<T, TOp>(a + (15 * w), b + (15 * w), high + (15 * w), spill + (7 * w), ref q15);
+            }
+        }
+
+        double* sum2 = sum + sumStride;
+        Width512<T>.AddWidened(p0, sum);
+        Width512<T>.AddWidened(p1, sum + w);
+        Width512<T>.AddWidened(p2, sum + (2 * w));
+        Width512<T>.AddWidened(p3, sum + (3 * w));
+        Width512<T>.AddWidened(p4, sum + (4 * w));
+        Width512<T>.AddWidened(p5, sum + (5 * w));
+        Width512<T>.AddWidened(p6, sum + (6 * w));
+        Width512<T>.AddWidened(p7, sum + (7 * w));
+        for (int v = 8; v < (sixteen ? HeldVectors : HeldVectors - 1); v++)
+        {
+            Width512<T>.AddWidened(Vector512.Load(spill + ((v - 8) * w)), sum + (v * w));
+        }
+
+        Width512<T>.AddWidened(q0, sum2);
+        Width512<T>.AddWidened(q1, sum2 + w);
+        Width512<T>.AddWidened(q2, sum2 + (2 * w));
+        Width512<T>.AddWidened(q3, sum2 + (3 * w));
+        Width512<T>.AddWidened(q4, sum2 + (4 * w));
+        Width512<T>.AddWidened(q5, sum2 + (5 * w));
+        Width512<T>.AddWidened(q6, sum2 + (6 * w));
+        Width512<T>.AddWidened(q7, sum2 + (7 * w));
+        Width512<T>.AddWidened(q8, sum2 + (8 * w));
+        Width512<T>.AddWidened(q9, sum2 + (9 * w));
+        Width512<T>.AddWidened(q10, sum2 + (10 * w));
+        Width512<T>.AddWidened(q11, sum2 + (11 * w));
+        Width512<T>.AddWidened(q12, sum2 + (12 * w));
+        Width512<T>.AddWidened(q13, sum2 + (13 * w));
+        Width512<T>.AddWidened(q14, sum2 + (14 * w));
+        if (sixteen)
+        {
+            Width512<T>.AddWidened(q15, sum2 + (15 * w));
+        }
+    }
+
+    /// <summary>One vector's step of <see cref="HeldPairGroup"/> with its first sum in memory at <paramref name="first"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SpilledFirstLane<T, TOp>(T* a, T* b, T* high, T* first, ref Vector512<T> q)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        var p = Vector512.Load(first);
+        HeldLane<T, TOp>(a, b, high, ref p, ref q);
+        p.Store(first);
+    }
+
+    /// <summary>
+    /// One vector's step of <see cref="HeldGroup"/> and <see cref="HeldPairGroup"/>: the data first, then the shift, so the JIT takes the shift as the
     /// subtraction's memory operand instead of a register (with it in a register the loop needed one more than 32).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HeldLane<T, TOp>(T* a, T* high, ref Vector512<T> p, ref Vector512<T> q)
+    private static void HeldLane<T, TOp>(T* a, T* b, T* high, ref Vector512<T> p, ref Vector512<T> q)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
         var x = Vector512.Load(a);
-        TOp.Step<Vector512<T>, Width512<T>>(x, x, Vector512.Load(high), ref p, ref q);
+        var y = TOp.ReadsSecond ? Vector512.Load(b) : x;
+        TOp.Step<Vector512<T>, Width512<T>>(x, y, Vector512.Load(high), ref p, ref q);
     }
 
     /// <summary>
@@ -1350,7 +1473,7 @@ internal unsafe struct SumJob<T>
 
 /// <summary>
 /// Whether a <see cref="ChannelSums"/> reduction loop's group has all the vectors the loop holds, known at compile time:
-/// eight in <c>SumPeriods</c>, sixteen in <c>HeldGroup</c>.
+/// eight in <c>SumPeriods</c>, sixteen in <c>HeldGroup</c> and <c>HeldPairGroup</c>.
 /// </summary>
 internal interface IGroupSize
 {
@@ -1364,7 +1487,7 @@ internal readonly struct FullGroup : IGroupSize
     public static bool Full => true;
 }
 
-/// <summary>A period of <c>SumPeriods</c> has one to eight vectors, tested per vector; a <c>HeldGroup</c> has fifteen.</summary>
+/// <summary>A period of <c>SumPeriods</c> has one to eight vectors, tested per vector; a held group has fifteen.</summary>
 internal readonly struct AnyGroup : IGroupSize
 {
     public static bool Full => false;
