@@ -14,8 +14,8 @@ namespace BnNative.Cli.Bench;
 /// mean, variance and inverse std per channel in vectors, then the normalize pass. Inference: the normalize pass alone.
 /// The normalize pass evaluates (x − m)·a + b as SPEC §4 requires (subtract first), walking rows in memory order with
 /// the three coefficient vectors loaded beside each data vector, as the library does for rows wider than 128 floats.
-/// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in groups of sixteen vectors
-/// (the library's held pair walk), the
+/// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in column groups of eight vectors
+/// (the library's walk for two inputs), the
 /// factors p, q, r per channel in vectors, then dx = q·(x − m) + (p·dy + r) in groups of four vectors of channels with
 /// their four coefficients in registers, four rows at a time (the library's walk for two inputs in cache).
 /// Not a batch normalization anyone should call: no state, no checks, the shift of a channel is its first row's value,
@@ -24,6 +24,8 @@ namespace BnNative.Cli.Bench;
 internal static unsafe class BoundKernels
 {
     private const int FoldRows = 64;
+
+    private const int GroupFloats = 128;
 
     private const int HeldFloats = 256;
 
@@ -295,55 +297,47 @@ internal static unsafe class BoundKernels
     /// <summary>
     /// Σdy and Σ(x − m)·dy per channel into <paramref name="sums"/> (C first sums, then C second sums), x at
     /// <paramref name="x"/>, dy at <paramref name="y"/>, m at <paramref name="k"/>: fold blocks of 64 rows, each walked
-    /// sixteen vectors of channels at a time (<see cref="GradientGroup"/>, the library's held pair walk) and added
-    /// widened to the double sums after the block.
+    /// eight vectors of channels at a time with the float sums in registers and added widened after the block.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientSums(float* x, float* y, int rows, int channels, float* k, double* sums)
     {
         new Span<double>(sums, 2 * channels).Clear();
-        float* spill = stackalloc float[8 * 16];
         for (int start = 0; start < rows; start += FoldRows)
         {
             int length = Math.Min(FoldRows, rows - start);
-            for (int group = 0; group < channels; group += HeldFloats)
+            for (int group = 0; group < channels; group += GroupFloats)
             {
                 long offset = ((long)start * channels) + group;
-                GradientGroup(x + offset, y + offset, channels, length, k + group, spill, sums + group, sums + channels + group);
+                GradientGroup(x + offset, y + offset, channels, length, k + group, sums + group, sums + channels + group);
             }
         }
     }
 
-    /// <summary>
-    /// Sixteen vectors of channels of x and dy down <paramref name="length"/> rows: both sums of vectors 0–7 and the
-    /// second sums of vectors 8–15 in registers, the first sums of vectors 8–15 in <paramref name="spill"/>, then added
-    /// widened.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void GradientGroup(float* a, float* b, int channels, int length, float* k, float* spill, double* s1, double* s2)
+    /// <summary>Eight vectors of channels down <paramref name="length"/> rows, the sums in registers, then added widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientGroup(float* a, float* b, int channels, int length, float* k, double* s1, double* s2)
     {
+        var k0 = Vector512.Load(k);
+        var k1 = Vector512.Load(k + 16);
+        var k2 = Vector512.Load(k + 32);
+        var k3 = Vector512.Load(k + 48);
+        var k4 = Vector512.Load(k + 64);
+        var k5 = Vector512.Load(k + 80);
+        var k6 = Vector512.Load(k + 96);
+        var k7 = Vector512.Load(k + 112);
         Vector512<float> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
         Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
-        Vector512<float> q8 = default, q9 = default, q10 = default, q11 = default, q12 = default, q13 = default, q14 = default, q15 = default;
-        new Span<float>(spill, 8 * 16).Clear();
         for (int r = 0; r < length; r++, a += channels, b += channels)
         {
-            GradientStep(a, b, k, ref p0, ref q0);
-            GradientStep(a + 16, b + 16, k + 16, ref p1, ref q1);
-            GradientStep(a + 32, b + 32, k + 32, ref p2, ref q2);
-            GradientStep(a + 48, b + 48, k + 48, ref p3, ref q3);
-            GradientStep(a + 64, b + 64, k + 64, ref p4, ref q4);
-            GradientStep(a + 80, b + 80, k + 80, ref p5, ref q5);
-            GradientStep(a + 96, b + 96, k + 96, ref p6, ref q6);
-            GradientStep(a + 112, b + 112, k + 112, ref p7, ref q7);
-            SpilledGradientStep(a + 128, b + 128, k + 128, spill, ref q8);
-            SpilledGradientStep(a + 144, b + 144, k + 144, spill + 16, ref q9);
-            SpilledGradientStep(a + 160, b + 160, k + 160, spill + 32, ref q10);
-            SpilledGradientStep(a + 176, b + 176, k + 176, spill + 48, ref q11);
-            SpilledGradientStep(a + 192, b + 192, k + 192, spill + 64, ref q12);
-            SpilledGradientStep(a + 208, b + 208, k + 208, spill + 80, ref q13);
-            SpilledGradientStep(a + 224, b + 224, k + 224, spill + 96, ref q14);
-            SpilledGradientStep(a + 240, b + 240, k + 240, spill + 112, ref q15);
+            GradientStep(a, b, k0, ref p0, ref q0);
+            GradientStep(a + 16, b + 16, k1, ref p1, ref q1);
+            GradientStep(a + 32, b + 32, k2, ref p2, ref q2);
+            GradientStep(a + 48, b + 48, k3, ref p3, ref q3);
+            GradientStep(a + 64, b + 64, k4, ref p4, ref q4);
+            GradientStep(a + 80, b + 80, k5, ref p5, ref q5);
+            GradientStep(a + 96, b + 96, k6, ref p6, ref q6);
+            GradientStep(a + 112, b + 112, k7, ref p7, ref q7);
         }
 
         AddWidened(p0, q0, s1, s2);
@@ -354,23 +348,6 @@ internal static unsafe class BoundKernels
         AddWidened(p5, q5, s1 + 80, s2 + 80);
         AddWidened(p6, q6, s1 + 96, s2 + 96);
         AddWidened(p7, q7, s1 + 112, s2 + 112);
-        AddWidened(Vector512.Load(spill), q8, s1 + 128, s2 + 128);
-        AddWidened(Vector512.Load(spill + 16), q9, s1 + 144, s2 + 144);
-        AddWidened(Vector512.Load(spill + 32), q10, s1 + 160, s2 + 160);
-        AddWidened(Vector512.Load(spill + 48), q11, s1 + 176, s2 + 176);
-        AddWidened(Vector512.Load(spill + 64), q12, s1 + 192, s2 + 192);
-        AddWidened(Vector512.Load(spill + 80), q13, s1 + 208, s2 + 208);
-        AddWidened(Vector512.Load(spill + 96), q14, s1 + 224, s2 + 224);
-        AddWidened(Vector512.Load(spill + 112), q15, s1 + 240, s2 + 240);
-    }
-
-    /// <summary><see cref="GradientStep"/> with the first sum in memory at <paramref name="first"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SpilledGradientStep(float* a, float* b, float* k, float* first, ref Vector512<float> q)
-    {
-        var p = Vector512.Load(first);
-        GradientStep(a, b, k, ref p, ref q);
-        p.Store(first);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -416,13 +393,12 @@ internal static unsafe class BoundKernels
         }
     }
 
-    /// <summary>One vector's step of <see cref="GradientGroup"/>: p += dy, q += (x − m)·dy, m loaded last (a memory operand).</summary>
+    /// <summary>One vector's step of <see cref="GradientGroup"/>: p += dy, q += (x − m)·dy.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientStep(float* a, float* b, float* k, ref Vector512<float> p, ref Vector512<float> q)
+    private static void GradientStep(float* a, float* b, Vector512<float> k, ref Vector512<float> p, ref Vector512<float> q)
     {
         var dy = Vector512.Load(b);
-        var x = Vector512.Load(a);
         p += dy;
-        q = Vector512.FusedMultiplyAdd(x - Vector512.Load(k), dy, q);
+        q = Vector512.FusedMultiplyAdd(Vector512.Load(a) - k, dy, q);
     }
 }

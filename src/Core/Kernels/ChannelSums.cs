@@ -21,7 +21,8 @@ namespace BnNative.Kernels;
 /// <see cref="SumPeriods"/> (up to eight accumulator pairs in registers, lanes mapped back to channel f mod C); rows
 /// too wide for that (C a multiple of the vector width) are summed in column groups (<see cref="ColumnGroups"/>): with
 /// AVX-512, sixteen vectors at a time with most of their sums in registers (<see cref="HeldGroup"/> for the moments,
-/// <see cref="HeldPairGroup"/> for the backward pass's two-input sums; one group is a whole row of 256 floats), otherwise
+/// <see cref="HeldPairGroup"/> for the backward pass's two-input sums from memory; one group is a whole row of 256
+/// floats), otherwise
 /// eight by the same loop as flat stretches; directly when the tensor fits in cache,
 /// from memory with the next band of rows prefetched when a group is narrower than the contiguous rows; other wide rows
 /// go through an L1 buffer in memory order (<see cref="RowsInOrder"/>).
@@ -812,8 +813,9 @@ internal static unsafe class ChannelSums
     /// <summary>
     /// Rows <paramref name="strideA"/> apart, C a multiple of the vector width <typeparamref name="TWidth"/>: groups of
     /// up to eight vectors of channels walked down the rows with their sums in registers (<see cref="SumPeriods"/>), or
-    /// at 512 bits with <paramref name="spill"/> given, groups of sixteen or fifteen (<see cref="HeldGroup"/>,
-    /// <see cref="HeldPairGroup"/>; each group's shifts copied to the lines after the spill slots),
+    /// at 512 bits with <paramref name="spill"/> given, groups of sixteen or fifteen (<see cref="HeldGroup"/>; for
+    /// two-input operators <see cref="HeldPairGroup"/>, from memory only; each group's shifts copied to the lines after
+    /// the spill slots),
     /// added from there to the double sums at <paramref name="sum"/> (S1) and <paramref name="sum"/> +
     /// <paramref name="sumStride"/> (S2). In cache this is 2–2.6× faster than <see cref="RowsInOrder"/>, whose per-vector
     /// load and store of two partial sums bound it at about 20 GB/s. From memory the strided walk alone leaves the
@@ -842,7 +844,9 @@ internal static unsafe class ChannelSums
             phases[k] = k * width;
         }
 
-        bool held = typeof(TVector) == typeof(Vector512<T>) && spill != null && channels >= (HeldVectors - 1) * width;
+        // Two-input sums hold groups from memory only: in cache they measured no faster than groups of eight.
+        bool held = (!TOp.ReadsSecond || prefetch) && typeof(TVector) == typeof(Vector512<T>) && spill != null
+            && channels >= (HeldVectors - 1) * width;
         T* heldShifts = spill + (HeldSpillVectors * width);
 
         for (int group = 0, vectors; group < channels; group += vectors * width)
@@ -1015,7 +1019,9 @@ internal static unsafe class ChannelSums
     /// registers without the JIT spilling more (holding all but one in registers made it spill four to six per row).
     /// The same operations in the same order as <see cref="SumPeriods"/>, so the same bits. A bare loop of this kind
     /// summed [50176, 256] rows of x and dy from memory in memory order at 0.79–0.86× two plain reads, against
-    /// 0.96–0.99× for groups of eight with the next band prefetched.
+    /// 0.96–0.99× for groups of eight with the next band prefetched. Used from memory only: in cache, paired against
+    /// groups of eight, [1024, 512] backward read 0.98–1.02 of its time on one thread and about 1.05 on two, and the
+    /// bare bound 1.18–1.21× its floor against 1.05–1.18×.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void HeldPairGroup<T, TOp, TGroup>(
