@@ -846,21 +846,25 @@ internal static unsafe class ChannelSums
 
         // Two-input sums hold groups from memory only: in cache they measured no faster than groups of eight.
         bool held = (!TOp.ReadsSecond || prefetch) && typeof(TVector) == typeof(Vector512<T>) && spill != null
-            && channels >= (HeldVectors - 1) * width;
+            && channels > MaxPeriodVectors * width;
         T* heldShifts = spill + (HeldSpillVectors * width);
 
         for (int group = 0, vectors; group < channels; group += vectors * width)
         {
             int remaining = (channels - group) / width;
-            vectors = held && remaining >= HeldVectors - 1 ? Math.Min(HeldVectors, remaining) : Math.Min(MaxPeriodVectors, remaining);
-            if (vectors >= HeldVectors - 1)
+            // From memory, one-input groups of nine to fourteen vectors are held too (a row of 144–224 floats, or what is
+            // left of a wider one): the moments of NHWC rows of 144 floats read 1.21–1.28× the read floor so, against
+            // 1.69–1.70× in groups of eight and one; rows of 192 1.43–1.46× against 1.51–1.58×.
+            int least = prefetch && !TOp.ReadsSecond ? MaxPeriodVectors + 1 : HeldVectors - 1;
+            vectors = held && remaining >= least ? Math.Min(HeldVectors, remaining) : Math.Min(MaxPeriodVectors, remaining);
+            if (vectors > MaxPeriodVectors)
             {
                 // The held walk loads the shifts with every row: a copy on whole lines keeps those loads from splitting.
                 new ReadOnlySpan<T>(high + group, vectors * width).CopyTo(new Span<T>(heldShifts, vectors * width));
             }
 
             // A held group as wide as the rows reads them in memory order, which the hardware prefetcher follows.
-            bool ask = prefetch && (vectors < HeldVectors - 1 || vectors * width < channels);
+            bool ask = prefetch && (vectors <= MaxPeriodVectors || vectors * width < channels);
             byte* ahead = ask ? (byte*)(a + (rows * strideA) + ((long)group * rows)) : null;
             byte* aheadB = ask && TOp.ReadsSecond ? (byte*)(b + (rows * strideB) + ((long)group * rows)) : null;
             for (int start = 0, length = Math.Min(firstBlock, rows); start < rows; start += length, length = Math.Min(FoldLength, rows - start))
@@ -882,11 +886,11 @@ internal static unsafe class ChannelSums
                 }
                 else if (vectors == HeldVectors)
                 {
-                    HeldGroup<T, TOp, FullGroup>(ga, strideA, length, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
+                    HeldGroup<T, TOp, FullGroup>(ga, strideA, length, vectors, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
                 }
-                else if (vectors == HeldVectors - 1)
+                else if (vectors > MaxPeriodVectors)
                 {
-                    HeldGroup<T, TOp, AnyGroup>(ga, strideA, length, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
+                    HeldGroup<T, TOp, AnyGroup>(ga, strideA, length, vectors, heldShifts, spill, ahead, vectors * width * sizeof(T), sum + group, sumStride);
                 }
                 else if (vectors == MaxPeriodVectors)
                 {
@@ -905,8 +909,9 @@ internal static unsafe class ChannelSums
     }
 
     /// <summary>
-    /// Sixteen (<typeparamref name="TGroup"/> = <see cref="FullGroup"/>) or fifteen 512-bit vectors of channels of a
-    /// one-input operator (the moments) walked down <paramref name="rows"/> rows <paramref name="strideA"/> apart (one fold
+    /// Sixteen (<typeparamref name="TGroup"/> = <see cref="FullGroup"/>) or <paramref name="vectors"/> (nine to
+    /// fifteen, tested per vector from the tenth on: fifteen for a row of sixteen off a line in cache, any from memory)
+    /// 512-bit vectors of channels of a one-input operator (the moments) walked down <paramref name="rows"/> rows <paramref name="strideA"/> apart (one fold
     /// block), their sums in registers and then added widened to the double sums at <paramref name="sum"/> and
     /// <paramref name="sum"/> + <paramref name="sumStride"/>. A row of C = 256 floats (or 128 doubles) is one such group,
     /// so contiguous rows are read in memory order, which the hardware prefetcher follows; groups of eight read the halves
@@ -921,7 +926,8 @@ internal static unsafe class ChannelSums
     /// too, this layout made the JIT spill four to six sums per row ([1024, 512] backward 1.02–1.05 of its time).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void HeldGroup<T, TOp, TGroup>(T* a, nint strideA, int rows, T* high, T* spill, byte* ahead, int aheadStep, double* sum, int sumStride)
+    private static void HeldGroup<T, TOp, TGroup>(
+        T* a, nint strideA, int rows, int vectors, T* high, T* spill, byte* ahead, int aheadStep, double* sum, int sumStride)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
         where TGroup : struct, IGroupSize
@@ -934,8 +940,6 @@ internal static unsafe class ChannelSums
         Vector512<T> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
         Vector512<T> q8 = default, q9 = default, q10 = default, q11 = default, q12 = default, q13 = default, q14 = default;
         new Span<T>(spill, 2 * w).Clear();
-
-
         for (int r = 0; r < rows; r++, a += strideA)
         {
             if (ahead != null)
@@ -957,12 +961,36 @@ internal static unsafe class ChannelSums
             HeldLane<T, TOp>(a + (6 * w), a + (6 * w), high + (6 * w), ref p6, ref q6);
             HeldLane<T, TOp>(a + (7 * w), a + (7 * w), high + (7 * w), ref p7, ref q7);
             HeldLane<T, TOp>(a + (8 * w), a + (8 * w), high + (8 * w), ref p8, ref q8);
-            HeldLane<T, TOp>(a + (9 * w), a + (9 * w), high + (9 * w), ref p9, ref q9);
-            HeldLane<T, TOp>(a + (10 * w), a + (10 * w), high + (10 * w), ref p10, ref q10);
-            HeldLane<T, TOp>(a + (11 * w), a + (11 * w), high + (11 * w), ref p11, ref q11);
-            HeldLane<T, TOp>(a + (12 * w), a + (12 * w), high + (12 * w), ref p12, ref q12);
-            HeldLane<T, TOp>(a + (13 * w), a + (13 * w), high + (13 * w), ref p13, ref q13);
-            HeldLane<T, TOp>(a + (14 * w), a + (14 * w), high + (14 * w), ref p14, ref q14);
+            if (sixteen || vectors > 9)
+            {
+                HeldLane<T, TOp>(a + (9 * w), a + (9 * w), high + (9 * w), ref p9, ref q9);
+            }
+
+            if (sixteen || vectors > 10)
+            {
+                HeldLane<T, TOp>(a + (10 * w), a + (10 * w), high + (10 * w), ref p10, ref q10);
+            }
+
+            if (sixteen || vectors > 11)
+            {
+                HeldLane<T, TOp>(a + (11 * w), a + (11 * w), high + (11 * w), ref p11, ref q11);
+            }
+
+            if (sixteen || vectors > 12)
+            {
+                HeldLane<T, TOp>(a + (12 * w), a + (12 * w), high + (12 * w), ref p12, ref q12);
+            }
+
+            if (sixteen || vectors > 13)
+            {
+                HeldLane<T, TOp>(a + (13 * w), a + (13 * w), high + (13 * w), ref p13, ref q13);
+            }
+
+            if (sixteen || vectors > 14)
+            {
+                HeldLane<T, TOp>(a + (14 * w), a + (14 * w), high + (14 * w), ref p14, ref q14);
+            }
+
             if (sixteen)
             {
                 var p15 = Vector512.Load(spill);
@@ -992,18 +1020,42 @@ internal static unsafe class ChannelSums
         Width512<T>.AddWidened(q7, sum2 + (7 * w));
         Width512<T>.AddWidened(p8, sum + (8 * w));
         Width512<T>.AddWidened(q8, sum2 + (8 * w));
-        Width512<T>.AddWidened(p9, sum + (9 * w));
-        Width512<T>.AddWidened(q9, sum2 + (9 * w));
-        Width512<T>.AddWidened(p10, sum + (10 * w));
-        Width512<T>.AddWidened(q10, sum2 + (10 * w));
-        Width512<T>.AddWidened(p11, sum + (11 * w));
-        Width512<T>.AddWidened(q11, sum2 + (11 * w));
-        Width512<T>.AddWidened(p12, sum + (12 * w));
-        Width512<T>.AddWidened(q12, sum2 + (12 * w));
-        Width512<T>.AddWidened(p13, sum + (13 * w));
-        Width512<T>.AddWidened(q13, sum2 + (13 * w));
-        Width512<T>.AddWidened(p14, sum + (14 * w));
-        Width512<T>.AddWidened(q14, sum2 + (14 * w));
+        if (sixteen || vectors > 9)
+        {
+            Width512<T>.AddWidened(p9, sum + (9 * w));
+            Width512<T>.AddWidened(q9, sum2 + (9 * w));
+        }
+
+        if (sixteen || vectors > 10)
+        {
+            Width512<T>.AddWidened(p10, sum + (10 * w));
+            Width512<T>.AddWidened(q10, sum2 + (10 * w));
+        }
+
+        if (sixteen || vectors > 11)
+        {
+            Width512<T>.AddWidened(p11, sum + (11 * w));
+            Width512<T>.AddWidened(q11, sum2 + (11 * w));
+        }
+
+        if (sixteen || vectors > 12)
+        {
+            Width512<T>.AddWidened(p12, sum + (12 * w));
+            Width512<T>.AddWidened(q12, sum2 + (12 * w));
+        }
+
+        if (sixteen || vectors > 13)
+        {
+            Width512<T>.AddWidened(p13, sum + (13 * w));
+            Width512<T>.AddWidened(q13, sum2 + (13 * w));
+        }
+
+        if (sixteen || vectors > 14)
+        {
+            Width512<T>.AddWidened(p14, sum + (14 * w));
+            Width512<T>.AddWidened(q14, sum2 + (14 * w));
+        }
+
         if (sixteen)
         {
             Width512<T>.AddWidened(Vector512.Load(spill), sum + (15 * w));
@@ -1493,7 +1545,7 @@ internal readonly struct FullGroup : IGroupSize
     public static bool Full => true;
 }
 
-/// <summary>A period of <c>SumPeriods</c> has one to eight vectors, tested per vector; a held group has fifteen.</summary>
+/// <summary>A period of <c>SumPeriods</c> has one to eight vectors, a held group nine to fifteen, tested per vector.</summary>
 internal readonly struct AnyGroup : IGroupSize
 {
     public static bool Full => false;

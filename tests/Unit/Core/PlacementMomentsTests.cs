@@ -25,6 +25,7 @@ public sealed class PlacementMomentsTests
         { 200, 240 },  // fifteen vectors: one held group on a line, groups of eight and six off it
         { 70, 496 },   // 31 vectors: held groups of sixteen and fifteen on a line, sixteen and 8 + 6 off it
         { 9000, 256 }, // from memory: a held group of sixteen is a whole row on a line, fifteen and the wrapped vector off it
+        { 15000, 144 }, // from memory: a held group of nine on a line, a group of eight off it
     };
 
     [Theory]
