@@ -13,7 +13,8 @@ namespace BnNative.Cli.Bench;
 /// each block (the library's column walk, without its chunks, commits, cancellation checks, merges and tables), then the
 /// mean, variance and inverse std per channel in vectors, then the normalize pass. Inference: the normalize pass alone.
 /// The normalize pass evaluates (x − m)·a + b as SPEC §4 requires (subtract first), walking rows in memory order with
-/// the three coefficient vectors loaded beside each data vector, as the library does for rows wider than 128 floats.
+/// the three coefficient vectors loaded beside each data vector, as the library does for rows wider than 256 floats
+/// (and for rows of 256 beyond 512 KB); rows of 256 floats in L2 hold the first eight vectors' coefficients.
 /// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in column groups of eight vectors
 /// (the library's walk for two inputs), the
 /// factors p, q, r per channel in vectors, then dx = q·(x − m) + (p·dy + r) in groups of four vectors of channels with
@@ -378,15 +379,59 @@ internal static unsafe class BoundKernels
         }
     }
 
-    /// <summary>y = (x − m)·a + b, rows in memory order, the three coefficient vectors loaded with each data vector.</summary>
+    /// <summary>
+    /// y = (x − m)·a + b, rows in memory order, the three coefficient vectors loaded with each data vector; rows of 256
+    /// floats up to 512 KB (in L2) hold the first eight vectors' coefficients in registers, as the library does there.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Normalize(float* x, float* y, int rows, int channels, float* m)
     {
         float* a = m + channels;
         float* b = m + (2 * channels);
+        if (channels == HeldFloats && (long)rows * channels * sizeof(float) <= HeldBytes)
+        {
+            NormalizeHeld(x, y, rows, channels, m);
+            return;
+        }
+
         for (int r = 0; r < rows; r++, x += channels, y += channels)
         {
             for (int c = 0; c < channels; c += 16)
+            {
+                Vector512.FusedMultiplyAdd(Vector512.Load(x + c) - Vector512.Load(m + c), Vector512.Load(a + c), Vector512.Load(b + c)).Store(y + c);
+            }
+        }
+    }
+
+    /// <summary>Floats at the head of each row whose coefficients <see cref="NormalizeHeld"/> holds: eight vectors, 24 of the 32 registers.</summary>
+    private const int CoefficientFloats = 128;
+
+    /// <summary>Largest x (bytes) for which <see cref="Normalize"/> holds coefficients: the library's limit.</summary>
+    private const long HeldBytes = 512L << 10;
+
+    /// <summary><see cref="Normalize"/> with the first eight vectors' coefficients in registers and the rest loaded.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void NormalizeHeld(float* x, float* y, int rows, int channels, float* m)
+    {
+        float* a = m + channels;
+        float* b = m + (2 * channels);
+        var m0 = Vector512.Load(m); var m1 = Vector512.Load(m + 16); var m2 = Vector512.Load(m + 32); var m3 = Vector512.Load(m + 48);
+        var m4 = Vector512.Load(m + 64); var m5 = Vector512.Load(m + 80); var m6 = Vector512.Load(m + 96); var m7 = Vector512.Load(m + 112);
+        var a0 = Vector512.Load(a); var a1 = Vector512.Load(a + 16); var a2 = Vector512.Load(a + 32); var a3 = Vector512.Load(a + 48);
+        var a4 = Vector512.Load(a + 64); var a5 = Vector512.Load(a + 80); var a6 = Vector512.Load(a + 96); var a7 = Vector512.Load(a + 112);
+        var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + 16); var b2 = Vector512.Load(b + 32); var b3 = Vector512.Load(b + 48);
+        var b4 = Vector512.Load(b + 64); var b5 = Vector512.Load(b + 80); var b6 = Vector512.Load(b + 96); var b7 = Vector512.Load(b + 112);
+        for (int r = 0; r < rows; r++, x += channels, y += channels)
+        {
+            Vector512.FusedMultiplyAdd(Vector512.Load(x) - m0, a0, b0).Store(y);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 16) - m1, a1, b1).Store(y + 16);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 32) - m2, a2, b2).Store(y + 32);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 48) - m3, a3, b3).Store(y + 48);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 64) - m4, a4, b4).Store(y + 64);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 80) - m5, a5, b5).Store(y + 80);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 96) - m6, a6, b6).Store(y + 96);
+            Vector512.FusedMultiplyAdd(Vector512.Load(x + 112) - m7, a7, b7).Store(y + 112);
+            for (int c = CoefficientFloats; c < channels; c += 16)
             {
                 Vector512.FusedMultiplyAdd(Vector512.Load(x + c) - Vector512.Load(m + c), Vector512.Load(a + c), Vector512.Load(b + c)).Store(y + c);
             }

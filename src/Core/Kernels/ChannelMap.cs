@@ -436,7 +436,7 @@ internal static unsafe class ChannelMap
         {
             RowWalk<T, TOp, Vector512<T>, Width512<T>, StreamedStores>(a, b, o, rows, channels, k, kStride);
         }
-        else if (wide && HoldsCoefficients<T, TOp>(channels))
+        else if (wide && HoldsCoefficients<T, TOp>(rows, channels))
         {
             HeldRowWalk<T, TOp>(a, o, rows, channels, k, kStride);
         }
@@ -509,26 +509,38 @@ internal static unsafe class ChannelMap
 
     /// <summary>
     /// True when <see cref="WholeRows"/> at 512 bits in cache takes <see cref="HeldRowWalk"/>: one-input operators of
-    /// at most three coefficients over rows of five to eight vectors (C of 80 to 128 floats). Narrower rows take the
+    /// at most three coefficients over rows of five to eight vectors (C of 80 to 128 floats), and over rows of nine to
+    /// sixteen vectors (C of 144 to 256 floats) up to <see cref="HeldTailBytes"/> per view. Narrower rows take the
     /// column walk, whose one group holds all of their coefficients.
     /// </summary>
-    private static bool HoldsCoefficients<T, TOp>(int channels)
+    private static bool HoldsCoefficients<T, TOp>(long rows, int channels)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
         !TOp.ReadsSecond && TOp.Coefficients <= 3
-        && channels > 4 * Vector512<T>.Count && channels <= HeldVectors * Vector512<T>.Count;
+        && channels > 4 * Vector512<T>.Count
+        && (channels <= HeldVectors * Vector512<T>.Count
+            || (channels <= 2 * HeldVectors * Vector512<T>.Count && rows * channels * sizeof(T) <= HeldTailBytes));
 
     /// <summary>Most vectors per row whose coefficients <see cref="HeldRowWalk"/> holds in registers (3 × 8 of the 32).</summary>
     private const int HeldVectors = 8;
 
     /// <summary>
-    /// The row walk (<see cref="RowWalk"/>, ordinary stores, 512 bits) over rows of five to eight vectors with every
-    /// coefficient held in registers. The row walk loads three coefficient vectors per data vector for normalize, and
-    /// this machine loads one 512-bit vector per cycle, so in cache those loads set its speed; holding them made
-    /// [512, 128] inference 0.80–0.91 of its time and training 0.93–0.97 (paired builds, both orders). Holding only
-    /// the first eight vectors of wider rows and loading the rest measured no faster ([256, 256]) or 2–8% slower
-    /// ([256, 192], [1024, 512]), so wider rows keep the row walk. As there, rows run from the end when the output
-    /// trails the input by less than half a page (<see cref="PageAliasing.Trails"/>), each row from its last vector.
+    /// Largest view (bytes) whose rows of nine to sixteen vectors take <see cref="HeldRowWalk"/>, the vectors past
+    /// the eighth loading their coefficients: in L2 ([256, 256], [512, 256], [256, 192]: inference 0.77–0.91 of its
+    /// time, paired builds, both orders) the coefficient loads set the row walk's speed; at 1 MB per view and beyond
+    /// ([1024, 256], [4096, 256], [2048, 240]) it measured the same as the row walk, and rows of 32 or 64 vectors
+    /// ([1024, 512], [128, 1024]) 2–6% slower, so those keep it.
+    /// </summary>
+    private const long HeldTailBytes = 512L << 10;
+
+    /// <summary>
+    /// The row walk (<see cref="RowWalk"/>, ordinary stores, 512 bits) with the coefficients of each row's first
+    /// eight vectors held in registers, the rest (vectors nine to sixteen, if any) loaded as the row walk does. The row
+    /// walk loads three coefficient vectors per data vector for normalize, and this machine loads one 512-bit vector
+    /// per cycle, so in cache those loads set its speed: holding them made [512, 128] inference 0.80–0.91 of its time
+    /// and training 0.93–0.97, and [256, 256] inference 0.77–0.80 and training 0.84–0.91 (paired builds, both orders).
+    /// As there, rows run from the end when the output trails the input by less than half a page
+    /// (<see cref="PageAliasing.Trails"/>), each row from its last vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void HeldRowWalk<T, TOp>(T* a, T* o, long rows, int channels, T* k, int kStride)
@@ -560,6 +572,11 @@ internal static unsafe class ChannelMap
         {
             if (descending)
             {
+                for (int c = channels - w; c >= HeldVectors * w; c -= w)
+                {
+                    LoadedVector<T, TOp>(a + c, o + c, k + c, k1 + c, k2 + c);
+                }
+
                 HeldVector<T, TOp>(vectors > 7, a + (7 * w), o + (7 * w), h7, s7, q7);
                 HeldVector<T, TOp>(vectors > 6, a + (6 * w), o + (6 * w), h6, s6, q6);
                 HeldVector<T, TOp>(vectors > 5, a + (5 * w), o + (5 * w), h5, s5, q5);
@@ -579,6 +596,10 @@ internal static unsafe class ChannelMap
                 HeldVector<T, TOp>(vectors > 5, a + (5 * w), o + (5 * w), h5, s5, q5);
                 HeldVector<T, TOp>(vectors > 6, a + (6 * w), o + (6 * w), h6, s6, q6);
                 HeldVector<T, TOp>(vectors > 7, a + (7 * w), o + (7 * w), h7, s7, q7);
+                for (int c = HeldVectors * w; c < channels; c += w)
+                {
+                    LoadedVector<T, TOp>(a + c, o + c, k + c, k1 + c, k2 + c);
+                }
             }
         }
     }
@@ -603,6 +624,20 @@ internal static unsafe class ChannelMap
             TOp.Apply<Vector512<T>, Width512<T>>(Vector512.Load(a), default, k0, k1, k2, default, default).Store(o);
         }
     }
+
+    /// <summary>One vector of <see cref="HeldRowWalk"/> past the held ones: loaded with its coefficients, the operator applied, stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadedVector<T, TOp>(T* a, T* o, T* k0, T* k1, T* k2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T> =>
+        TOp.Apply<Vector512<T>, Width512<T>>(
+            Vector512.Load(a),
+            default,
+            Vector512.Load(k0),
+            TOp.Coefficients > 1 ? Vector512.Load(k1) : default,
+            TOp.Coefficients > 2 ? Vector512.Load(k2) : default,
+            default,
+            default).Store(o);
 
     /// <summary>
     /// True when <see cref="WholeRows"/> in 512-bit vectors walks down column groups (<see cref="ColumnGroups"/>), which

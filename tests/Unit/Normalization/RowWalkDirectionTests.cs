@@ -6,7 +6,8 @@ namespace BnNative.Tests.Normalization;
 /// <summary>
 /// In cache, the element passes over rows of channels walk the rows from the end when the output lies less than half a
 /// 4 KiB page above the input in the low address bits (against 4K aliasing), and from the start otherwise; rows of 80
-/// to 128 floats hold every coefficient in registers, wider rows load them, narrower ones take the column walk. Both
+/// to 128 floats hold every coefficient in registers, rows of 144 to 256 floats the first eight vectors' up to 512 KB
+/// per view, wider or larger rows load them, narrower ones take the column walk. Both
 /// directions must give the bits of the other, for inference and the training forward, on every kind of row.
 /// </summary>
 public sealed class RowWalkDirectionTests
@@ -19,8 +20,10 @@ public sealed class RowWalkDirectionTests
     [InlineData(12, 96)]  // held: six
     [InlineData(33, 112)] // held: seven
     [InlineData(40, 128)] // held: eight
-    [InlineData(21, 144)] // loaded, nine vectors
-    [InlineData(40, 256)] // loaded
+    [InlineData(21, 144)] // eight held, the ninth loaded
+    [InlineData(40, 256)] // eight held, eight loaded
+    [InlineData(2048, 256)] // loaded: chunks of 1 MB
+    [InlineData(24, 1024)] // loaded
     public void OutputJustAboveTheInputGivesTheBitsOfOutputFarAbove(int rows, int channels)
     {
         var random = new Random((rows * 1000) + channels);

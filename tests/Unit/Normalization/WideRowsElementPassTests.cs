@@ -19,7 +19,9 @@ public sealed class WideRowsElementPassTests
         { 6, 96 },   // every coefficient held in registers: six vectors
         { 11, 112 }, // seven
         { 33, 128 },
-        { 7, 144 },
+        { 7, 144 },  // eight vectors' coefficients held, the ninth loaded
+        { 13, 192 }, // eight held, four loaded
+        { 10, 256 }, // eight held, eight loaded
         { 64, 1024 },
     };
 
@@ -87,6 +89,47 @@ public sealed class WideRowsElementPassTests
                     Math.Abs(dx[i] - expectedDx) <= 2e-5 * (1 + (gamma[c] * invstd)), $"dx[{r}, {c}] = {dx[i]}, expected {expectedDx}");
             }
         }
+    }
+
+    /// <summary>
+    /// In cache, rows of nine to sixteen 512-bit vectors hold the first eight vectors' coefficients in registers up to
+    /// 512 KB per view and load every coefficient beyond that: inference of a few rows (held) must give the bits of the
+    /// same rows at the head of a tensor whose chunks exceed 512 KB (loaded), in float and in double.
+    /// </summary>
+    [Theory]
+    [InlineData(144)]
+    [InlineData(192)]
+    [InlineData(256)]
+    public void HeldCoefficientsGiveTheBitsOfLoadedOnes(int floatChannels)
+    {
+        const int fewRows = 40;
+        const int manyElements = 1 << 19; // chunks of 2^18 elements: 1 MB of floats, 2 MB of doubles
+        var random = new Random(floatChannels);
+        var values = Enumerable.Range(0, manyElements).Select(_ => (random.NextDouble() * 6) - 2).ToArray();
+
+        var (fewFloat, manyFloat) = InferBoth(Array.ConvertAll(values, v => (float)v), floatChannels, fewRows);
+        Assert.Equal(manyFloat[..fewFloat.Length], fewFloat);
+
+        var (fewDouble, manyDouble) = InferBoth(values, floatChannels / 2, fewRows);
+        Assert.Equal(manyDouble[..fewDouble.Length], fewDouble);
+    }
+
+    /// <summary>Inference of the first <paramref name="fewRows"/> rows alone and of all of <paramref name="values"/>, with a state whose every coefficient differs by channel.</summary>
+    private static (T[] Few, T[] Many) InferBoth<T>(T[] values, int channels, int fewRows)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var state = BatchNormState<T>.Init(channels) with
+        {
+            Gamma = ReadOnlyVector.Create(Enumerable.Range(0, channels).Select(c => T.CreateChecked(0.5 + (c % 7))).ToArray()),
+            Beta = ReadOnlyVector.Create(Enumerable.Range(0, channels).Select(c => T.CreateChecked((c % 5) - 2.25)).ToArray()),
+            MovingMean = ReadOnlyVector.Create(Enumerable.Range(0, channels).Select(c => T.CreateChecked((c % 3) * 0.7)).ToArray()),
+            MovingVariance = ReadOnlyVector.Create(Enumerable.Range(0, channels).Select(c => T.CreateChecked(1.3 + (c % 4))).ToArray()),
+        };
+        var config = new BatchNormConfig { Threads = 1, Epsilon = 1e-3 };
+        int rows = values.Length / channels;
+        var few = BatchNorm.Infer(TensorView<T>.Create(values[..(fewRows * channels)], fewRows, channels), state, config).Data;
+        var many = BatchNorm.Infer(TensorView<T>.Create(values[..(rows * channels)], rows, channels), state, config).Data;
+        return (few, many);
     }
 
     [Fact]
