@@ -17,8 +17,8 @@ namespace BnNative.Cli.Bench;
 /// (and for rows of 256 beyond 512 KB); rows of 256 floats in L2 hold the first eight vectors' coefficients.
 /// Backward (the training step's statistics given): Σdy and Σ(x − m)·dy per channel in column groups of eight vectors
 /// (the library's walk for two inputs), the
-/// factors p, q, r per channel in vectors, then dx = q·(x − m) + (p·dy + r) in groups of four vectors of channels with
-/// their four coefficients in registers, four rows at a time (the library's walk for two inputs in cache).
+/// factors p, q, r per channel in vectors, then dx = q·(x − m) + (p·dy + r) in memory order with the first six vectors'
+/// four coefficients in registers and the rest loaded (the library's walk for two inputs over rows this wide in cache).
 /// Not a batch normalization anyone should call: no state, no checks, the shift of a channel is its first row's value,
 /// and it covers only what it is for (see <see cref="Supports"/>).
 /// </summary>
@@ -166,35 +166,37 @@ internal static unsafe class BoundKernels
         }
     }
 
-    /// <summary>dx = q·(x − m) + (p·dy + r): groups of four vectors of channels, their coefficients in registers, four rows at a time.</summary>
+    /// <summary>
+    /// dx = q·(x − m) + (p·dy + r), rows in memory order: the first six vectors' four coefficients in registers (24 of
+    /// the 32), the rest loaded beside the data, as the library's held row walk does.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void InputGradient(float* x, float* dy, float* dx, int rows, int channels, float* k)
     {
-        const int Band = 4;
-        for (int first = 0; first < rows; first += Band)
+        var (m0, p0, q0, r0) = Factors(k, channels);
+        var (m1, p1, q1, r1) = Factors(k + 16, channels);
+        var (m2, p2, q2, r2) = Factors(k + 32, channels);
+        var (m3, p3, q3, r3) = Factors(k + 48, channels);
+        var (m4, p4, q4, r4) = Factors(k + 64, channels);
+        var (m5, p5, q5, r5) = Factors(k + 80, channels);
+        for (int r = 0; r < rows; r++, x += channels, dy += channels, dx += channels)
         {
-            int band = Math.Min(Band, rows - first);
-            for (int group = 0; group < channels; group += 64)
+            Gradient(x, dy, dx, m0, p0, q0, r0);
+            Gradient(x + 16, dy + 16, dx + 16, m1, p1, q1, r1);
+            Gradient(x + 32, dy + 32, dx + 32, m2, p2, q2, r2);
+            Gradient(x + 48, dy + 48, dx + 48, m3, p3, q3, r3);
+            Gradient(x + 64, dy + 64, dx + 64, m4, p4, q4, r4);
+            Gradient(x + 80, dy + 80, dx + 80, m5, p5, q5, r5);
+            for (int c = HeldGradientFloats; c < channels; c += 16)
             {
-                float* kg = k + group;
-                var (m0, p0, q0, r0) = Factors(kg, channels);
-                var (m1, p1, q1, r1) = Factors(kg + 16, channels);
-                var (m2, p2, q2, r2) = Factors(kg + 32, channels);
-                var (m3, p3, q3, r3) = Factors(kg + 48, channels);
-                long offset = ((long)first * channels) + group;
-                float* a = x + offset;
-                float* b = dy + offset;
-                float* o = dx + offset;
-                for (int r = 0; r < band; r++, a += channels, b += channels, o += channels)
-                {
-                    Gradient(a, b, o, m0, p0, q0, r0);
-                    Gradient(a + 16, b + 16, o + 16, m1, p1, q1, r1);
-                    Gradient(a + 32, b + 32, o + 32, m2, p2, q2, r2);
-                    Gradient(a + 48, b + 48, o + 48, m3, p3, q3, r3);
-                }
+                var (m, p, q, s) = Factors(k + c, channels);
+                Gradient(x + c, dy + c, dx + c, m, p, q, s);
             }
         }
     }
+
+    /// <summary>Floats at the head of each row whose four coefficients <see cref="InputGradient"/> holds: six vectors.</summary>
+    private const int HeldGradientFloats = 96;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<float> M, Vector512<float> P, Vector512<float> Q, Vector512<float> R) Factors(float* k, int channels) =>

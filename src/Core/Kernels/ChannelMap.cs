@@ -438,7 +438,7 @@ internal static unsafe class ChannelMap
         }
         else if (wide && HoldsCoefficients<T, TOp>(rows, channels))
         {
-            HeldRowWalk<T, TOp>(a, o, rows, channels, k, kStride);
+            HeldRowWalk<T, TOp>(a, b, o, rows, channels, k, kStride);
         }
         else if (wide)
         {
@@ -510,19 +510,26 @@ internal static unsafe class ChannelMap
     /// <summary>
     /// True when <see cref="WholeRows"/> at 512 bits in cache takes <see cref="HeldRowWalk"/>: one-input operators of
     /// at most three coefficients over rows of five to eight vectors (C of 80 to 128 floats), and over rows of nine to
-    /// sixteen vectors (C of 144 to 256 floats) up to <see cref="HeldTailBytes"/> per view. Narrower rows take the
-    /// column walk, whose one group holds all of their coefficients.
+    /// sixteen vectors (C of 144 to 256 floats) up to <see cref="HeldTailBytes"/> per view; two-input operators (the
+    /// training backward) over rows of more than six vectors up to <see cref="PairInCacheBytes"/> per view. Narrower
+    /// rows take the column walk (<see cref="ColumnWalk"/>), which holds all of their coefficients.
     /// </summary>
     private static bool HoldsCoefficients<T, TOp>(long rows, int channels)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
-        !TOp.ReadsSecond && TOp.Coefficients <= 3
+        TOp.Coefficients <= 4
         && channels > 4 * Vector512<T>.Count
-        && (channels <= HeldVectors * Vector512<T>.Count
-            || (channels <= 2 * HeldVectors * Vector512<T>.Count && rows * channels * sizeof(T) <= HeldTailBytes));
+        && (TOp.ReadsSecond
+            ? rows * channels * sizeof(T) <= PairInCacheBytes
+            : (TOp.Coefficients <= 3
+                && (channels <= HeldVectors * Vector512<T>.Count
+                    || (channels <= 2 * HeldVectors * Vector512<T>.Count && rows * channels * sizeof(T) <= HeldTailBytes))));
 
     /// <summary>Most vectors per row whose coefficients <see cref="HeldRowWalk"/> holds in registers (3 × 8 of the 32).</summary>
     private const int HeldVectors = 8;
+
+    /// <summary>Most vectors per row whose coefficients <see cref="HeldRowWalk"/> holds for operators of four coefficients (4 × 6 of the 32).</summary>
+    private const int HeldPairVectors = 6;
 
     /// <summary>
     /// Largest view (bytes) whose rows of nine to sixteen vectors take <see cref="HeldRowWalk"/>, the vectors past
@@ -535,122 +542,147 @@ internal static unsafe class ChannelMap
 
     /// <summary>
     /// The row walk (<see cref="RowWalk"/>, ordinary stores, 512 bits) with the coefficients of each row's first
-    /// eight vectors held in registers, the rest (vectors nine to sixteen, if any) loaded as the row walk does. The row
-    /// walk loads three coefficient vectors per data vector for normalize, and this machine loads one 512-bit vector
-    /// per cycle, so in cache those loads set its speed: holding them made [512, 128] inference 0.80–0.91 of its time
-    /// and training 0.93–0.97, and [256, 256] inference 0.77–0.80 and training 0.84–0.91 (paired builds, both orders).
-    /// As there, rows run from the end when the output trails the input by less than half a page
+    /// eight vectors held in registers (six for the input gradient's four coefficients), the rest loaded as the row
+    /// walk does. The row walk loads three coefficient vectors per data vector for normalize and four for the input
+    /// gradient, and this machine loads one 512-bit vector per cycle, so in cache those loads set its speed: holding
+    /// them made [512, 128] inference 0.80–0.91 of its time and training 0.93–0.97, [256, 256] inference 0.77–0.80
+    /// and training 0.84–0.91, and the backward pass of [512, 128] 0.83–0.89 of the plain row walk's (paired builds,
+    /// both orders). As there, rows run from the end when the output trails an input by less than half a page
     /// (<see cref="PageAliasing.Trails"/>), each row from its last vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void HeldRowWalk<T, TOp>(T* a, T* o, long rows, int channels, T* k, int kStride)
+    private static void HeldRowWalk<T, TOp>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
     {
         int w = Vector512<T>.Count;
         int vectors = channels / w;
-        bool descending = PageAliasing.Trails(a, o);
+        int held = HeldVectorsOf<T, TOp>();
+        bool descending = PageAliasing.Trails(a, o) || (TOp.ReadsSecond && PageAliasing.Trails(b, o));
         long rowStep = descending ? -channels : channels;
         if (descending)
         {
             long last = (rows - 1) * channels;
             a += last;
+            b += last;
             o += last;
         }
 
         T* k1 = k + kStride;
         T* k2 = k + (2 * kStride);
-        var (h0, s0, q0) = HeldCoefficients<T, TOp>(true, k, k1, k2);
-        var (h1, s1, q1) = HeldCoefficients<T, TOp>(true, k + w, k1 + w, k2 + w);
-        var (h2, s2, q2) = HeldCoefficients<T, TOp>(true, k + (2 * w), k1 + (2 * w), k2 + (2 * w));
-        var (h3, s3, q3) = HeldCoefficients<T, TOp>(true, k + (3 * w), k1 + (3 * w), k2 + (3 * w));
-        var (h4, s4, q4) = HeldCoefficients<T, TOp>(true, k + (4 * w), k1 + (4 * w), k2 + (4 * w));
-        var (h5, s5, q5) = HeldCoefficients<T, TOp>(vectors > 5, k + (5 * w), k1 + (5 * w), k2 + (5 * w));
-        var (h6, s6, q6) = HeldCoefficients<T, TOp>(vectors > 6, k + (6 * w), k1 + (6 * w), k2 + (6 * w));
-        var (h7, s7, q7) = HeldCoefficients<T, TOp>(vectors > 7, k + (7 * w), k1 + (7 * w), k2 + (7 * w));
-        for (long r = 0; r < rows; r++, a += rowStep, o += rowStep)
+        T* k3 = k + (3 * kStride);
+        var (f0, g0, h0, j0) = HeldCoefficients<T, TOp>(true, k, k1, k2, k3);
+        var (f1, g1, h1, j1) = HeldCoefficients<T, TOp>(true, k + w, k1 + w, k2 + w, k3 + w);
+        var (f2, g2, h2, j2) = HeldCoefficients<T, TOp>(true, k + (2 * w), k1 + (2 * w), k2 + (2 * w), k3 + (2 * w));
+        var (f3, g3, h3, j3) = HeldCoefficients<T, TOp>(true, k + (3 * w), k1 + (3 * w), k2 + (3 * w), k3 + (3 * w));
+        var (f4, g4, h4, j4) = HeldCoefficients<T, TOp>(true, k + (4 * w), k1 + (4 * w), k2 + (4 * w), k3 + (4 * w));
+        var (f5, g5, h5, j5) = HeldCoefficients<T, TOp>(vectors > 5, k + (5 * w), k1 + (5 * w), k2 + (5 * w), k3 + (5 * w));
+        var (f6, g6, h6, j6) = HeldCoefficients<T, TOp>(vectors > 6 && held > 6, k + (6 * w), k1 + (6 * w), k2 + (6 * w), k3 + (6 * w));
+        var (f7, g7, h7, j7) = HeldCoefficients<T, TOp>(vectors > 7 && held > 7, k + (7 * w), k1 + (7 * w), k2 + (7 * w), k3 + (7 * w));
+        for (long r = 0; r < rows; r++, a += rowStep, b += rowStep, o += rowStep)
         {
             if (descending)
             {
-                for (int c = channels - w; c >= HeldVectors * w; c -= w)
+                for (int c = channels - w; c >= HeldVectorsOf<T, TOp>() * w; c -= w)
                 {
-                    LoadedVector<T, TOp>(a + c, o + c, k + c, k1 + c, k2 + c);
+                    LoadedVector<T, TOp>(a + c, b + c, o + c, k + c, k1 + c, k2 + c, k3 + c);
                 }
 
-                HeldVector<T, TOp>(vectors > 7, a + (7 * w), o + (7 * w), h7, s7, q7);
-                HeldVector<T, TOp>(vectors > 6, a + (6 * w), o + (6 * w), h6, s6, q6);
-                HeldVector<T, TOp>(vectors > 5, a + (5 * w), o + (5 * w), h5, s5, q5);
-                HeldVector<T, TOp>(true, a + (4 * w), o + (4 * w), h4, s4, q4);
-                HeldVector<T, TOp>(true, a + (3 * w), o + (3 * w), h3, s3, q3);
-                HeldVector<T, TOp>(true, a + (2 * w), o + (2 * w), h2, s2, q2);
-                HeldVector<T, TOp>(true, a + w, o + w, h1, s1, q1);
-                HeldVector<T, TOp>(true, a, o, h0, s0, q0);
+                HeldVector<T, TOp>(vectors > 7 && held > 7, a + (7 * w), b + (7 * w), o + (7 * w), f7, g7, h7, j7);
+                HeldVector<T, TOp>(vectors > 6 && held > 6, a + (6 * w), b + (6 * w), o + (6 * w), f6, g6, h6, j6);
+                HeldVector<T, TOp>(vectors > 5, a + (5 * w), b + (5 * w), o + (5 * w), f5, g5, h5, j5);
+                HeldVector<T, TOp>(true, a + (4 * w), b + (4 * w), o + (4 * w), f4, g4, h4, j4);
+                HeldVector<T, TOp>(true, a + (3 * w), b + (3 * w), o + (3 * w), f3, g3, h3, j3);
+                HeldVector<T, TOp>(true, a + (2 * w), b + (2 * w), o + (2 * w), f2, g2, h2, j2);
+                HeldVector<T, TOp>(true, a + w, b + w, o + w, f1, g1, h1, j1);
+                HeldVector<T, TOp>(true, a, b, o, f0, g0, h0, j0);
             }
             else
             {
-                HeldVector<T, TOp>(true, a, o, h0, s0, q0);
-                HeldVector<T, TOp>(true, a + w, o + w, h1, s1, q1);
-                HeldVector<T, TOp>(true, a + (2 * w), o + (2 * w), h2, s2, q2);
-                HeldVector<T, TOp>(true, a + (3 * w), o + (3 * w), h3, s3, q3);
-                HeldVector<T, TOp>(true, a + (4 * w), o + (4 * w), h4, s4, q4);
-                HeldVector<T, TOp>(vectors > 5, a + (5 * w), o + (5 * w), h5, s5, q5);
-                HeldVector<T, TOp>(vectors > 6, a + (6 * w), o + (6 * w), h6, s6, q6);
-                HeldVector<T, TOp>(vectors > 7, a + (7 * w), o + (7 * w), h7, s7, q7);
-                for (int c = HeldVectors * w; c < channels; c += w)
+                HeldVector<T, TOp>(true, a, b, o, f0, g0, h0, j0);
+                HeldVector<T, TOp>(true, a + w, b + w, o + w, f1, g1, h1, j1);
+                HeldVector<T, TOp>(true, a + (2 * w), b + (2 * w), o + (2 * w), f2, g2, h2, j2);
+                HeldVector<T, TOp>(true, a + (3 * w), b + (3 * w), o + (3 * w), f3, g3, h3, j3);
+                HeldVector<T, TOp>(true, a + (4 * w), b + (4 * w), o + (4 * w), f4, g4, h4, j4);
+                HeldVector<T, TOp>(vectors > 5, a + (5 * w), b + (5 * w), o + (5 * w), f5, g5, h5, j5);
+                HeldVector<T, TOp>(vectors > 6 && held > 6, a + (6 * w), b + (6 * w), o + (6 * w), f6, g6, h6, j6);
+                HeldVector<T, TOp>(vectors > 7 && held > 7, a + (7 * w), b + (7 * w), o + (7 * w), f7, g7, h7, j7);
+                for (int c = HeldVectorsOf<T, TOp>() * w; c < channels; c += w)
                 {
-                    LoadedVector<T, TOp>(a + c, o + c, k + c, k1 + c, k2 + c);
+                    LoadedVector<T, TOp>(a + c, b + c, o + c, k + c, k1 + c, k2 + c, k3 + c);
                 }
             }
         }
     }
 
-    /// <summary>The (up to three) coefficient vectors of one held vector of <see cref="HeldRowWalk"/>, if the rows have it.</summary>
+    /// <summary>
+    /// Vectors per row whose coefficients <see cref="HeldRowWalk"/> holds: eight for operators of up to three
+    /// coefficients (24 of the 32 registers), six for four (the input gradient).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<T> K0, Vector512<T> K1, Vector512<T> K2) HeldCoefficients<T, TOp>(bool present, T* k0, T* k1, T* k2)
+    private static int HeldVectorsOf<T, TOp>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelMap<T> =>
+        TOp.Coefficients > 3 ? HeldPairVectors : HeldVectors;
+
+    /// <summary>The (up to four) coefficient vectors of one held vector of <see cref="HeldRowWalk"/>, if the rows have it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<T> K0, Vector512<T> K1, Vector512<T> K2, Vector512<T> K3) HeldCoefficients<T, TOp>(
+        bool present, T* k0, T* k1, T* k2, T* k3)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
         present
-            ? (Vector512.Load(k0), TOp.Coefficients > 1 ? Vector512.Load(k1) : default, TOp.Coefficients > 2 ? Vector512.Load(k2) : default)
+            ? (Vector512.Load(k0),
+                TOp.Coefficients > 1 ? Vector512.Load(k1) : default,
+                TOp.Coefficients > 2 ? Vector512.Load(k2) : default,
+                TOp.Coefficients > 3 ? Vector512.Load(k3) : default)
             : default;
 
     /// <summary>One held vector of <see cref="HeldRowWalk"/>, if the rows have it: loaded, the operator applied, stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HeldVector<T, TOp>(bool present, T* a, T* o, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2)
+    private static void HeldVector<T, TOp>(
+        bool present, T* a, T* b, T* o, Vector512<T> k0, Vector512<T> k1, Vector512<T> k2, Vector512<T> k3)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T>
     {
         if (present)
         {
-            TOp.Apply<Vector512<T>, Width512<T>>(Vector512.Load(a), default, k0, k1, k2, default, default).Store(o);
+            TOp.Apply<Vector512<T>, Width512<T>>(
+                Vector512.Load(a), TOp.ReadsSecond ? Vector512.Load(b) : default, k0, k1, k2, k3, default).Store(o);
         }
     }
 
     /// <summary>One vector of <see cref="HeldRowWalk"/> past the held ones: loaded with its coefficients, the operator applied, stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadedVector<T, TOp>(T* a, T* o, T* k0, T* k1, T* k2)
+    private static void LoadedVector<T, TOp>(T* a, T* b, T* o, T* k0, T* k1, T* k2, T* k3)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
         TOp.Apply<Vector512<T>, Width512<T>>(
             Vector512.Load(a),
-            default,
+            TOp.ReadsSecond ? Vector512.Load(b) : default,
             Vector512.Load(k0),
             TOp.Coefficients > 1 ? Vector512.Load(k1) : default,
             TOp.Coefficients > 2 ? Vector512.Load(k2) : default,
-            default,
+            TOp.Coefficients > 3 ? Vector512.Load(k3) : default,
             default).Store(o);
 
     /// <summary>
     /// True when <see cref="WholeRows"/> in 512-bit vectors walks down column groups (<see cref="ColumnGroups"/>), which
     /// needs at most four coefficients: rows of at most one group (C ≤ 64 for float), where that is the row walk with
     /// the coefficients in registers; streamed outputs (in bands of <see cref="StreamBandBytes"/>); and two-input
-    /// operators in cache. One-input operators over wider rows in cache take the row walk, which with aligned loads and
-    /// stores ran at 1.2× a copy here against 2× for the column walk ([256, 256] inference).
+    /// operators in cache over rows of at most six vectors. One-input operators over wider rows in cache take the row
+    /// walk, which with aligned loads and stores ran at 1.2× a copy here against 2× for the column walk ([256, 256]
+    /// inference); two-input ones over rows of more than six vectors the held row walk (<see cref="HeldRowWalk"/>):
+    /// against the column walk, the backward pass of [256, 256] took 0.76–0.78 of its time, [128, 1024] 0.84, [512,
+    /// 128] 0.88–1.0 and [1024, 512] the same (paired builds, both orders), while [512, 96] was 2–4% slower.
     /// </summary>
     private static bool ColumnWalk<T, TOp>(long rows, int channels, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelMap<T> =>
         TOp.Coefficients <= 4
-        && ((streaming && TOp.StreamsInColumns) || channels <= 4 * Vector512<T>.Count || (TOp.ReadsSecond && rows * channels * sizeof(T) <= ColumnWalkBytes));
+        && ((streaming && TOp.StreamsInColumns)
+            || channels <= 4 * Vector512<T>.Count
+            || (TOp.ReadsSecond && channels <= HeldPairVectors * Vector512<T>.Count && rows * channels * sizeof(T) <= PairInCacheBytes));
 
     /// <summary>
     /// Bytes of one view per band of a streamed column walk: each group of 64 channels walks down this many bytes of
@@ -671,10 +703,12 @@ internal static unsafe class ChannelMap
     private const int MaxAlignedTableBytes = 16 << 10;
 
     /// <summary>
-    /// Largest stretch (bytes per view) that <see cref="WholeRows"/> walks down its columns when the operator reads two
-    /// inputs (the training backward: six loads per vector in the row walk, two in the column walk), in cache.
+    /// Largest stretch (bytes per view) of a two-input pass (the training backward) that <see cref="WholeRows"/> walks
+    /// as in cache with coefficients in registers: rows of up to six vectors down their columns
+    /// (<see cref="ColumnWalk"/>), wider rows with six vectors' coefficients held (<see cref="HeldRowWalk"/>). Larger
+    /// stretches take the row walk, every coefficient loaded.
     /// </summary>
-    private const long ColumnWalkBytes = 8L << 20;
+    private const long PairInCacheBytes = 8L << 20;
 
     /// <summary>
     /// Rows per band of <see cref="ColumnGroups"/> when a view's stretch is larger than <see cref="ColumnBandBytes"/>.
@@ -691,13 +725,15 @@ internal static unsafe class ChannelMap
     /// Whole rows in groups of four vectors of channels (width <typeparamref name="TWidth"/>) walked down the rows with
     /// their coefficients in registers, <paramref name="band"/> rows at a time: all groups of a band before the next
     /// (<see cref="ColumnWalk"/> says when, <see cref="WholeRows"/> picks the band). For rows of at most one group this
-    /// is the row walk without coefficient loads; for two-input passes in cache it loads two vectors per output vector
-    /// where the row walk loads six. For wider one-input rows in cache the row walk with aligned coefficients
-    /// (<see cref="WholeRowsAligned"/>) ran at 1.2–1.3× a copy here against about 2× for this walk. In cache, stretches
-    /// beyond <see cref="ColumnBandBytes"/> per view go in bands of <see cref="ColumnBandRows"/> rows, which keeps the
-    /// reads close to memory order at the cost of a coefficient load per band and group (the [1024, 512] backward pass,
-    /// 2 MB per view, went from about 1.33× to 1.26× its floor; [256, 256], in L2, measured 1.45× in bands against
-    /// 1.29× whole); streamed outputs go in bands of <see cref="StreamBandBytes"/> with non-temporal stores.
+    /// is the row walk without coefficient loads; for two-input passes in cache over rows of up to six vectors it loads
+    /// two vectors per output vector where the row walk loads six. For wider rows in cache the row walks with aligned
+    /// coefficients (<see cref="WholeRowsAligned"/>) were faster: one-input at 1.2–1.3× a copy here against about 2×
+    /// for this walk, two-input with six vectors' coefficients held (<see cref="HeldRowWalk"/>) up to 0.76 of this
+    /// walk's time. In cache, stretches beyond <see cref="ColumnBandBytes"/> per view go in bands of
+    /// <see cref="ColumnBandRows"/> rows, which keeps the reads close to memory order at the cost of a coefficient load
+    /// per band and group (the [1024, 512] backward pass, 2 MB per view, went from about 1.33× to 1.26× its floor when it
+    /// took this walk; [256, 256], in L2, measured 1.45× in bands against 1.29× whole); streamed outputs go in bands of
+    /// <see cref="StreamBandBytes"/> with non-temporal stores.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnGroups<T, TOp, TVector, TWidth>(T* a, T* b, T* o, long rows, int channels, T* k, int kStride, long band, bool streaming)

@@ -42,6 +42,57 @@ public sealed class RowWalkDirectionTests
     }
 
     /// <summary>
+    /// The training backward pass reads two inputs (x and dy): its input gradient walks from the end when dx trails
+    /// either by less than half a page. Rows of up to six vectors walk down their columns, wider ones hold six vectors'
+    /// coefficients in registers and load the rest, and beyond 8 MB per view load them all. dx just above both inputs,
+    /// just above dy only, and far above must give the same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(40, 96)]    // the column walk: six vectors
+    [InlineData(40, 112)]   // six held, one loaded
+    [InlineData(21, 144)]   // six held, three loaded
+    [InlineData(40, 256)]   // six held, ten loaded
+    [InlineData(2048, 256)] // held, 2 MB per view
+    [InlineData(24, 1024)]  // six held, 58 loaded
+    public void BackwardOutputJustAboveAnInputGivesTheBitsOfOutputFarAbove(int rows, int channels)
+    {
+        var random = new Random((rows * 1000) + channels + 1);
+        int n = rows * channels;
+        var xs = Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 6) - 2)).ToArray();
+        var dys = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+
+        var far = RunBackward(xs, dys, rows, channels, dyShift: 0, dxShift: 1000);
+        var nearBoth = RunBackward(xs, dys, rows, channels, dyShift: 0, dxShift: 16);
+        var nearDy = RunBackward(xs, dys, rows, channels, dyShift: 512, dxShift: 528);
+
+        Assert.Equal(far, nearBoth);
+        Assert.Equal(far, nearDy);
+        Assert.Contains(far, bits => bits != 0);
+    }
+
+    /// <summary>
+    /// A training step on x (on a page boundary of one pinned buffer), then its backward pass with dy
+    /// <paramref name="dyShift"/> and dx <paramref name="dxShift"/> floats above page boundaries past it; dx's bits.
+    /// </summary>
+    private static int[] RunBackward(float[] xs, float[] dys, int rows, int channels, int dyShift, int dxShift)
+    {
+        int n = xs.Length;
+        int span = ((n + PageFloats - 1) / PageFloats * PageFloats) + PageFloats;
+        var buffer = GC.AllocateArray<float>((3 * span) + PageFloats, pinned: true);
+        int start = PageStart(buffer);
+        xs.CopyTo(buffer, start);
+        dys.CopyTo(buffer, start + span + dyShift);
+        var x = TensorView<float>.Create(buffer.AsMemory(start, n), rows, channels);
+        var dy = TensorView<float>.Create(buffer.AsMemory(start + span + dyShift, n), rows, channels);
+        var dx = TensorView<float>.Create(buffer.AsMemory(start + (2 * span) + dxShift, n), rows, channels);
+        var config = new BatchNormConfig { Threads = 1 };
+
+        var train = BatchNorm.Train(x, BatchNormState<float>.Init(channels, config), config);
+        BatchNorm.Backward(dy, train, dx);
+        return Bits(dx.ToArray());
+    }
+
+    /// <summary>
     /// Inference and the training forward with x on a page boundary of one pinned buffer and both outputs past its end,
     /// <paramref name="outputShift"/> floats above a page boundary; the outputs' bits.
     /// </summary>
