@@ -85,18 +85,10 @@ internal static unsafe class ChannelSums
         Span<ChannelAccumulator> totals, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var plan = ChunkPlan.For(layout);
-        var job = new SumJob<T>
-        {
-            Layout = layout,
-            Plan = plan,
-            A = a,
-            B = b,
-            Table = table,
-            TableStride = tableStride,
-            Context = context,
-            Chunk = chunk,
-        };
+        var job = NewJob(layout, a, b, table, tableStride);
+        var plan = job.Plan;
+        job.Context = context;
+        job.Chunk = chunk;
         totals.Clear();
         fixed (ChannelAccumulator* ptotals = totals)
         {
@@ -162,6 +154,19 @@ internal static unsafe class ChannelSums
         }
     }
 
+    /// <summary>A job over <paramref name="layout"/>'s views and its chunk plan, with no slots, chunk function or window yet.</summary>
+    private static SumJob<T> NewJob<T>(in ChannelLayout layout, T* a, T* b, T* table, int tableStride)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new()
+        {
+            Layout = layout,
+            Plan = ChunkPlan.For(layout),
+            A = a,
+            B = b,
+            Table = table,
+            TableStride = tableStride,
+        };
+
     /// <summary>Adds chunk <paramref name="chunk"/>'s <paramref name="slots"/> to the totals of their channels.</summary>
     private static void Merge(in ChunkPlan plan, int chunk, ChannelAccumulator* slots, Span<ChannelAccumulator> totals)
     {
@@ -226,6 +231,43 @@ internal static unsafe class ChannelSums
         new Span<double>(sum2, channels).Clear();
         FlatStretch<T, TOp>(a, b, (long)rows * channels, channels, periodVectors, high, phases, partial, sum, sum2);
         return !TOp.Checked || AllAccepted(rows, sum, sum2, channels);
+    }
+
+    /// <summary>
+    /// The sums of operator <typeparamref name="TOp"/> over a tensor of rows of channels (view 0 at <paramref name="a"/>,
+    /// view 1 at <paramref name="b"/>) that <see cref="ChunkPlan"/> makes one chunk and that is one check window (at
+    /// most <see cref="CheckRows"/> rows): the walk of <see cref="AccumulateRows"/>, the same additions in the same
+    /// order, with its double sums left in <paramref name="sums"/> (S1 of each of the C channels, then S2) instead of
+    /// committed to per-channel accumulators that are cleared, filled and read back (at C = 256 that bookkeeping was
+    /// about 0.8 µs of a [256, 256] training step here). Returns false, with nothing read, for any other tensor; for a
+    /// checked operator also when a channel fails the cancellation test of
+    /// <see cref="ChannelAccumulator.TryAddShifted"/>, and the caller then takes <see cref="Run"/>, which recomputes
+    /// that block exactly. A tensor of one chunk is one chunk for any thread count, so the bits are those of
+    /// <see cref="Run"/> (tests compare the two).
+    /// </summary>
+    public static bool TryOneWindow<T, TOp>(in ChannelLayout layout, T* a, T* b, T* table, int tableStride, double* sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T>
+    {
+        if (!IsOneWindow(layout))
+        {
+            return false;
+        }
+
+        var job = NewJob(layout, a, b, table, tableStride);
+        job.WindowSums = sums;
+        AccumulateRows<T, TOp>(ref job, 0);
+        return !job.Refused;
+    }
+
+    /// <summary>
+    /// True when <see cref="TryOneWindow"/> takes <paramref name="layout"/>: rows of channels (channels inner), one
+    /// chunk, at most <see cref="CheckRows"/> rows.
+    /// </summary>
+    public static bool IsOneWindow(in ChannelLayout layout)
+    {
+        var plan = ChunkPlan.For(layout);
+        return plan.Rows && plan.Chunks == 1 && plan.End(0) <= CheckRows;
     }
 
     /// <summary>The test of <see cref="ChannelAccumulator.TryAddShifted"/> (S1² ≤ share·n·S2) for every channel, four at a time.</summary>
@@ -632,10 +674,11 @@ internal static unsafe class ChannelSums
         bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
         bool columns = !flat && channels % width == 0;
         bool inCache = layout.CountPerChannel * channels * sizeof(T) <= ColumnGroupBytes;
-        double[]? rented = channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
+        double* window = job.WindowSums;
+        double[]? rented = window == null && channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
         int slack = PageAliasing.PageBytes / sizeof(T);
         T[]? rentedPartial = channels > 1024 ? ArrayPool<T>.Shared.Rent((2 * channels) + slack) : null;
-        Span<double> sums = rented ?? stackalloc double[2 * channels];
+        Span<double> sums = window != null ? new Span<double>(window, 2 * channels) : rented ?? stackalloc double[2 * channels];
         Span<T> rowPartials = rentedPartial ?? stackalloc T[(2 * channels) + slack];
         int* phases = stackalloc int[MaxPeriodVectors];
         // The held column walk's two spilled sums and its aligned copy of a group's shifts, placed away from the rows.
@@ -718,7 +761,12 @@ internal static unsafe class ChannelSums
                         row += stretch;
                     }
 
-                    if (row - checkStart >= CheckRows || row == end)
+                    if (window != null && row == end)
+                    {
+                        // One window (TryOneWindow): the sums stay for the caller, tested as a commit would test them.
+                        job.Refused = TOp.Checked && !AllAccepted(row - checkStart, sum, sum2, channels);
+                    }
+                    else if (row - checkStart >= CheckRows || row == end)
                     {
                         int rows = (int)(row - checkStart);
                         for (int c = CommitAccepted<TOp, T>(slots, rows, sum, sum2, channels); c < channels; c++)
@@ -1524,6 +1572,15 @@ internal unsafe struct SumJob<T>
     public int SlotStride;
     public nint Context;
     public delegate*<ref SumJob<T>, int, void> Chunk;
+
+    /// <summary>
+    /// For <see cref="ChannelSums.TryOneWindow"/>: the 2·C double sums (S1 of every channel, then S2) the walk leaves
+    /// for the caller instead of committing them to slots; null otherwise.
+    /// </summary>
+    public double* WindowSums;
+
+    /// <summary>Set by a walk into <see cref="WindowSums"/> when a channel fails the cancellation test.</summary>
+    public bool Refused;
 
     /// <summary>The first slot of chunk <paramref name="chunk"/>.</summary>
     public readonly ChannelAccumulator* SlotsOf(int chunk) => chunk == 0 ? FirstSlots : Slots + ((chunk - 1) * SlotStride);

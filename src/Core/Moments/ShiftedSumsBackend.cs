@@ -43,9 +43,11 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
     /// <summary>
     /// The general path of <see cref="ComputeCore"/>: any layout, cut into chunks by <see cref="ChunkPlan"/>, each chunk's
     /// blocks committed to per-channel accumulators (or recomputed exactly) and merged in chunk order. The short rows of
-    /// <see cref="TryShortRows"/> give its bits exactly (tests compare the two).
+    /// <see cref="TryShortRows"/> give its bits exactly (tests compare the two). With <paramref name="oneWindow"/>, a
+    /// tensor of rows that is one chunk and one check window takes <see cref="ChannelSums.TryOneWindow"/> (the managed
+    /// sums only), which gives the same bits without the accumulators; tests pass false to compare the two.
     /// </summary>
-    internal long ComputeWithSlots<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2)
+    internal long ComputeWithSlots<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2, bool oneWindow = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ShapeSet shapes = default;
@@ -54,7 +56,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         if (!ChannelLayout.TryCreate(shapes[..2], channelAxis, out var layout))
         {
             using var packed = new PackedViews<T>([x], lastIsOutput: false);
-            return ComputeWithSlots(packed.Views[0], channelAxis, threads, mean, m2);
+            return ComputeWithSlots(packed.Views[0], channelAxis, threads, mean, m2, oneWindow);
         }
 
         int channels = layout.Channels;
@@ -68,6 +70,12 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
                 ComputeShifts(layout, a, table.Row(0));
                 table.Row(1).Clear();
                 table.Seal();
+                if (oneWindow && ManagedSums && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout)
+                    && TryOneWindow(layout, a, k, table.Stride, table.Row(0), mean, m2))
+                {
+                    return layout.CountPerChannel;
+                }
+
                 Accumulate(layout, a, k, table.Stride, totals.AsSpan(0, channels), threads);
             }
 
@@ -79,6 +87,32 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         {
             ArrayPool<ChannelAccumulator>.Shared.Return(totals);
         }
+    }
+
+    /// <summary>Most channels whose sums <see cref="TryOneWindow"/> keeps on the stack (16 KB).</summary>
+    private const int MaxWindowChannels = 1024;
+
+    /// <summary>
+    /// The moments of a tensor that is one chunk and one check window of rows (<see cref="ChannelSums.TryOneWindow"/>):
+    /// its double sums straight to the results, without the per-channel accumulators; false when a channel needs the
+    /// exact recomputation (the caller then takes the general path).
+    /// </summary>
+    [SkipLocalsInit] // the walk clears the sums before it adds to them
+    private static bool TryOneWindow<T>(in ChannelLayout layout, T* a, T* k, int tableStride, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = layout.Channels;
+        Span<double> sums = stackalloc double[2 * channels];
+        fixed (double* sum = sums)
+        {
+            if (!ChannelSums.TryOneWindow<T, ShiftedSquares<T>>(layout, a, a, k, tableStride, sum))
+            {
+                return false;
+            }
+        }
+
+        ChannelAccumulator.Results<T>(layout.CountPerChannel, sums[..channels], sums[channels..], shifts, mean, m2);
+        return true;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using BnNative.Kernels;
 using BnNative.Moments;
 using BnNative.Tensors;
@@ -87,11 +88,13 @@ internal static unsafe class ChannelKernels
 
     /// <summary>
     /// The general path of <see cref="GradientSums"/>: any layout, chunks merged through per-channel accumulators in
-    /// chunk order. Its short path for small batches gives these bits exactly (tests compare the two).
+    /// chunk order. Its short path for small batches gives these bits exactly (tests compare the two). With
+    /// <paramref name="oneWindow"/>, a tensor of rows that is one chunk and one check window takes
+    /// <see cref="OneWindowGradientSums"/>, the same bits without the accumulators; tests pass false to compare the two.
     /// </summary>
     internal static void GradientSumsWithSlots<T>(
         TensorView<T> x, TensorView<T> dy, int axis, in CoefficientTable<T> table, ReadOnlySpan<double> mean, Span<double> sumDy,
-        Span<double> sumDyCentered, int threads)
+        Span<double> sumDyCentered, int threads, bool oneWindow = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = table.Channels;
@@ -102,7 +105,13 @@ internal static unsafe class ChannelKernels
         if (!ChannelLayout.TryCreate(shapes[..2], axis, out var layout))
         {
             using var packed = new PackedViews<T>([x, dy], lastIsOutput: false);
-            GradientSumsWithSlots(packed.Views[0], packed.Views[1], axis, table, mean, sumDy, sumDyCentered, threads);
+            GradientSumsWithSlots(packed.Views[0], packed.Views[1], axis, table, mean, sumDy, sumDyCentered, threads, oneWindow);
+            return;
+        }
+
+        if (oneWindow && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout))
+        {
+            OneWindowGradientSums(layout, x, dy, table, mean, sumDy, sumDyCentered);
             return;
         }
 
@@ -127,6 +136,42 @@ internal static unsafe class ChannelKernels
         finally
         {
             ArrayPool<ChannelAccumulator>.Shared.Return(totals);
+        }
+    }
+
+    /// <summary>Most channels whose sums <see cref="OneWindowGradientSums"/> keeps on the stack (16 KB).</summary>
+    private const int MaxWindowChannels = 1024;
+
+    /// <summary>
+    /// <see cref="GradientSumsWithSlots"/> for a tensor of rows that is one chunk and one check window
+    /// (<see cref="ChannelSums.TryOneWindow"/>): the same walk, its double sums added to the results straight away
+    /// rather than through per-channel accumulators, each first added to +0 as an accumulator would, so the bits are the
+    /// same.
+    /// </summary>
+    [SkipLocalsInit] // the walk clears the sums before it adds to them
+    private static void OneWindowGradientSums<T>(
+        in ChannelLayout layout, TensorView<T> x, TensorView<T> dy, in CoefficientTable<T> table, ReadOnlySpan<double> mean,
+        Span<double> sumDy, Span<double> sumDyCentered)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = table.Channels;
+        var high = table.Row(0);
+        Span<double> sums = stackalloc double[2 * channels];
+        fixed (T* a = x.Memory.Span)
+        fixed (T* b = dy.Memory.Span)
+        fixed (T* k = table.Values)
+        fixed (double* sum = sums)
+        {
+            // The operator is unchecked: the walk is never refused.
+            ChannelSums.TryOneWindow<T, GradientProducts<T>>(layout, a, b, k, table.Stride, sum);
+        }
+
+        for (int c = 0; c < channels; c++)
+        {
+            double s1 = 0.0 + sums[c];
+            double s2 = 0.0 + sums[channels + c];
+            sumDy[c] += s1;
+            sumDyCentered[c] += s2 - ((mean[c] - double.CreateTruncating(high[c])) * s1);
         }
     }
 

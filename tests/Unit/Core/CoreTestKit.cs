@@ -1,4 +1,6 @@
+using BnNative.Kernels;
 using BnNative.Moments;
+using BnNative.Normalization;
 using BnNative.Tensors;
 
 namespace BnNative.Tests.Core;
@@ -42,6 +44,72 @@ internal static class MomentsAssert
         Assert.Equal(count, actual.Count);
         Close(mean, actual.Mean, "mean");
         Close(m2, actual.M2, "M2");
+    }
+
+    /// <summary>
+    /// Asserts that the simd backend's moments of <paramref name="x"/> (rows of channels, axis 1), through whatever
+    /// shortcut it takes, are bit for bit those of its general path with per-channel accumulators.
+    /// </summary>
+    public static void SameBitsAsAccumulators<T>(TensorView<T> x)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int channels = x.Lengths[1];
+        var fastMean = new double[channels];
+        var fastM2 = new double[channels];
+        var slotsMean = new double[channels];
+        var slotsM2 = new double[channels];
+
+        long count = MomentsBackend.Simd.ComputeInto(x, 1, 1, fastMean, fastM2);
+        long slotsCount = ((ShiftedSumsBackend)MomentsBackend.Simd).ComputeWithSlots(x, 1, 1, slotsMean, slotsM2, oneWindow: false);
+
+        Assert.Equal(slotsCount, count);
+        for (int c = 0; c < channels; c++)
+        {
+            Assert.True(
+                BitConverter.DoubleToInt64Bits(slotsMean[c]) == BitConverter.DoubleToInt64Bits(fastMean[c])
+                && BitConverter.DoubleToInt64Bits(slotsM2[c]) == BitConverter.DoubleToInt64Bits(fastM2[c]),
+                $"channel {c}: mean {fastMean[c]:R} / {slotsMean[c]:R}, M2 {fastM2[c]:R} / {slotsM2[c]:R} (shortcut / accumulators)");
+        }
+    }
+
+    /// <summary>
+    /// Asserts that rows × channels floats of about 1000 (1000 + [0, 1) from <paramref name="seed"/>) with 0 in channel
+    /// <paramref name="channel"/> at <paramref name="zeroRows"/> give the accumulators' bits and, in that channel, the
+    /// mean and M2 of two passes in double to 1e-9: where the zero rows are the shift's samples, the channel's shift is 0,
+    /// its shifted sums cancel, and the block must be recomputed exactly.
+    /// </summary>
+    public static void CancellingChannelIsExact(int seed, int rows, int channels, int channel, params int[] zeroRows)
+    {
+        var random = new Random(seed);
+        var values = new float[rows * channels];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                values[(r * channels) + c] = c == channel && zeroRows.Contains(r) ? 0f : 1000f + random.NextSingle();
+            }
+        }
+
+        var x = TensorView<float>.Create(values, rows, channels);
+        SameBitsAsAccumulators(x);
+
+        var moments = MomentsBackend.Simd.Compute(x, 1);
+        var (mean, m2) = RowReference(Array.ConvertAll(values, v => (double)v), rows, channels);
+        Assert.Equal(mean[channel], moments.Mean[channel], 1e-9 * mean[channel]);
+        Assert.Equal(m2[channel], moments.M2[channel], 1e-9 * m2[channel]);
+    }
+
+    /// <summary>Rows × channels doubles near 10⁴ (1e4 + [0, 3)), from <paramref name="seed"/>.</summary>
+    public static TensorView<double> FarDoubles(int seed, int rows, int channels)
+    {
+        var random = new Random(seed);
+        var data = new double[rows * channels];
+        for (int k = 0; k < data.Length; k++)
+        {
+            data[k] = 1e4 + (random.NextDouble() * 3);
+        }
+
+        return TensorView<double>.Create(data, rows, channels);
     }
 
     /// <summary>Per-channel mean and M2 of <paramref name="data"/> as rows of channels, two passes in double (the oracle of the row tests).</summary>
@@ -125,5 +193,45 @@ internal static class TestTensors
         }
 
         return TensorView<float>.Create(storage, rows, channels + gap).Slice(1, 0, channels);
+    }
+}
+
+/// <summary>Comparisons of the backward pass's gradient sums (Σdy, Σ(x − mean)·dy) between their paths.</summary>
+internal static class GradientSumsAssert
+{
+    /// <summary>The gradient sums' table: row 0 holds the mean rounded to float (m_hi), sealed.</summary>
+    public static CoefficientTable<float> MeanTable(double[] mean)
+    {
+        var table = new CoefficientTable<float>(mean.Length, 1);
+        for (int c = 0; c < mean.Length; c++)
+        {
+            table.Row(0)[c] = (float)mean[c];
+        }
+
+        table.Seal();
+        return table;
+    }
+
+    /// <summary>
+    /// Asserts that <see cref="ChannelKernels.GradientSums"/> of x and dy (rows of channels), through whatever shortcut
+    /// it takes, adds bit for bit what the general path with per-channel accumulators adds; both start from the same
+    /// non-zero sums (the pass adds onto them: chunks of a ghost batch accumulate). Returns the shortcut's Σdy.
+    /// </summary>
+    public static double[] SameBitsAsAccumulators(TensorView<float> x, TensorView<float> dy, double[] mean)
+    {
+        int channels = mean.Length;
+        using var table = MeanTable(mean);
+        double[] fastDy = Enumerable.Repeat(0.25, channels).ToArray(), fastCentered = Enumerable.Repeat(-0.5, channels).ToArray();
+        double[] slotsDy = Enumerable.Repeat(0.25, channels).ToArray(), slotsCentered = Enumerable.Repeat(-0.5, channels).ToArray();
+        ChannelKernels.GradientSums(x, dy, 1, table, mean, fastDy, fastCentered, threads: 1);
+        ChannelKernels.GradientSumsWithSlots(x, dy, 1, table, mean, slotsDy, slotsCentered, threads: 1, oneWindow: false);
+
+        for (int c = 0; c < channels; c++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(slotsDy[c]), BitConverter.DoubleToInt64Bits(fastDy[c]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(slotsCentered[c]), BitConverter.DoubleToInt64Bits(fastCentered[c]));
+        }
+
+        return fastDy;
     }
 }

@@ -32,21 +32,14 @@ public sealed class ShortRowsMomentsTests
     public void FloatGivesTheBitsOfTheGeneralPath(int rows, int channels)
     {
         var x = TestTensors.Random(rows * 31 + channels, rows, channels);
-        AssertSameAsGeneral(x);
+        MomentsAssert.SameBitsAsAccumulators(x);
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void DoubleGivesTheBitsOfTheGeneralPath(int rows, int channels)
     {
-        var random = new Random(rows + (channels * 7));
-        var data = new double[rows * channels];
-        for (int k = 0; k < data.Length; k++)
-        {
-            data[k] = 1e4 + (random.NextDouble() * 3);
-        }
-
-        AssertSameAsGeneral(TensorView<double>.Create(data, rows, channels));
+        MomentsAssert.SameBitsAsAccumulators(MomentsAssert.FarDoubles(rows + (channels * 7), rows, channels));
     }
 
     [Fact]
@@ -56,7 +49,7 @@ public sealed class ShortRowsMomentsTests
         var whole = TestTensors.Random(3, 48, 64);
         var x = whole.Slice(0, 8, 32);
 
-        AssertSameAsGeneral(x);
+        MomentsAssert.SameBitsAsAccumulators(x);
         var copy = TensorView<float>.Create(x.ToArray(), 32, 64);
         Assert.Equal(MomentsBackend.Simd.Compute(copy, 1), MomentsBackend.Simd.Compute(x, 1));
     }
@@ -89,25 +82,7 @@ public sealed class ShortRowsMomentsTests
         // 64 rows: the shift samples rows 0, 15, 31, 47 and 63. Rows 0, 15 and 31 hold 0 in channel 2, so its shift is 0,
         // while the other 61 rows hold about 1000: S1² / (n·S2) ≈ 61/64 exceeds the accepted 15/16, and the block is
         // refused; the short path hands it to the general one, which recomputes it in double.
-        const int rows = 64;
-        const int channels = 8;
-        var random = new Random(5);
-        var values = new float[rows * channels];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < channels; c++)
-            {
-                values[(r * channels) + c] = c == 2 && r is 0 or 15 or 31 ? 0f : 1000f + random.NextSingle();
-            }
-        }
-
-        var x = TensorView<float>.Create(values, rows, channels);
-        AssertSameAsGeneral(x);
-
-        var moments = MomentsBackend.Simd.Compute(x, 1);
-        var (mean, m2) = MomentsAssert.RowReference(Array.ConvertAll(values, v => (double)v), rows, channels);
-        Assert.Equal(mean[2], moments.Mean[2], 1e-9 * mean[2]);
-        Assert.Equal(m2[2], moments.M2[2], 1e-9 * m2[2]);
+        MomentsAssert.CancellingChannelIsExact(5, rows: 64, channels: 8, channel: 2, 0, 15, 31);
     }
 
     [Fact]
@@ -117,28 +92,6 @@ public sealed class ShortRowsMomentsTests
         x.Memory.Span[5] = float.NaN;
         x.Memory.Span[40] = float.PositiveInfinity;
 
-        AssertSameAsGeneral(x);
-    }
-
-    private static void AssertSameAsGeneral<T>(TensorView<T> x)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        int channels = x.Lengths[1];
-        var shortMean = new double[channels];
-        var shortM2 = new double[channels];
-        var generalMean = new double[channels];
-        var generalM2 = new double[channels];
-
-        long count = MomentsBackend.Simd.ComputeInto(x, 1, 1, shortMean, shortM2);
-        long generalCount = ((ShiftedSumsBackend)MomentsBackend.Simd).ComputeWithSlots(x, 1, 1, generalMean, generalM2);
-
-        Assert.Equal(generalCount, count);
-        for (int c = 0; c < channels; c++)
-        {
-            Assert.True(
-                BitConverter.DoubleToInt64Bits(generalMean[c]) == BitConverter.DoubleToInt64Bits(shortMean[c])
-                && BitConverter.DoubleToInt64Bits(generalM2[c]) == BitConverter.DoubleToInt64Bits(shortM2[c]),
-                $"channel {c}: mean {shortMean[c]:R} / {generalMean[c]:R}, M2 {shortM2[c]:R} / {generalM2[c]:R} (short / general)");
-        }
+        MomentsAssert.SameBitsAsAccumulators(x);
     }
 }

@@ -31,19 +31,7 @@ public sealed class ShortRowsGradientSumsTests
         var x = TestTensors.Random(rows + (31 * channels), rows, channels);
         var dy = TestTensors.Random(rows * channels, rows, channels);
         var mean = Enumerable.Range(0, channels).Select(c => 0.9 + (c * 1e-3) + 1e-9).ToArray();
-        using var table = MeanTable(mean);
-
-        // Both start from the same non-zero sums: the pass adds onto them (chunks of a ghost batch accumulate).
-        double[] shortDy = Enumerable.Repeat(0.25, channels).ToArray(), shortCentered = Enumerable.Repeat(-0.5, channels).ToArray();
-        double[] generalDy = Enumerable.Repeat(0.25, channels).ToArray(), generalCentered = Enumerable.Repeat(-0.5, channels).ToArray();
-        ChannelKernels.GradientSums(x, dy, 1, table, mean, shortDy, shortCentered, threads: 1);
-        ChannelKernels.GradientSumsWithSlots(x, dy, 1, table, mean, generalDy, generalCentered, threads: 1);
-
-        for (int c = 0; c < channels; c++)
-        {
-            Assert.Equal(BitConverter.DoubleToInt64Bits(generalDy[c]), BitConverter.DoubleToInt64Bits(shortDy[c]));
-            Assert.Equal(BitConverter.DoubleToInt64Bits(generalCentered[c]), BitConverter.DoubleToInt64Bits(shortCentered[c]));
-        }
+        GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean);
     }
 
     [Fact]
@@ -54,7 +42,7 @@ public sealed class ShortRowsGradientSumsTests
         var x = TestTensors.Random(3, rows, channels);
         var dy = TestTensors.Random(4, rows, channels);
         var mean = Enumerable.Range(0, channels).Select(c => 1.0 + (c * 0.01)).ToArray();
-        using var table = MeanTable(mean);
+        using var table = GradientSumsAssert.MeanTable(mean);
         var sumDy = new double[channels];
         var sumCentered = new double[channels];
 
@@ -75,18 +63,5 @@ public sealed class ShortRowsGradientSumsTests
             Assert.Equal(expectedDy, sumDy[c], 1e-5);
             Assert.Equal(expectedCentered, sumCentered[c], 1e-5);
         }
-    }
-
-    /// <summary>The gradient sums' table: row 0 holds the mean rounded to float (m_hi), sealed.</summary>
-    private static CoefficientTable<float> MeanTable(double[] mean)
-    {
-        var table = new CoefficientTable<float>(mean.Length, 1);
-        for (int c = 0; c < mean.Length; c++)
-        {
-            table.Row(0)[c] = (float)mean[c];
-        }
-
-        table.Seal();
-        return table;
     }
 }

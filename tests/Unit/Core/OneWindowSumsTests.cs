@@ -1,0 +1,84 @@
+using BnNative.Kernels;
+using BnNative.Moments;
+using BnNative.Normalization;
+using BnNative.Tensors;
+
+namespace BnNative.Tests.Core;
+
+/// <summary>
+/// A tensor of rows of channels that is one chunk (at most 2¹⁶ elements) and one check window (at most 512 rows) keeps
+/// the sums walk's double sums and turns them into results directly (<see cref="ChannelSums.TryOneWindow"/>), without
+/// the per-channel accumulators. The moments and the backward pass's sums must be the accumulator path's bits on every
+/// kind of row walk, in float and double, and a block that cancels must still be recomputed exactly.
+/// </summary>
+public sealed class OneWindowSumsTests
+{
+    public static TheoryData<int, int> Shapes => new()
+    {
+        { 256, 256 }, // sixteen vectors held in registers
+        { 8, 256 },
+        { 512, 128 }, // 512 rows: the longest window, eight fold blocks
+        { 100, 80 },  // a cycle too long to be flat: column groups
+        { 300, 200 }, // not a multiple of sixteen floats: groups of the platform width
+        { 65, 64 },   // flat, one row past the short path
+        { 40, 37 },   // rows in memory order through the L1 buffer
+        { 64, 1024 }, // 64 groups of sixteen vectors
+        { 513, 16 },  // one row past a window: the accumulators on both sides
+        { 300, 256 }, // two chunks: the accumulators on both sides
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FloatMomentsGiveTheBitsOfTheAccumulators(int rows, int channels)
+    {
+        MomentsAssert.SameBitsAsAccumulators(TestTensors.Random((rows * 7) + channels, rows, channels));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void DoubleMomentsGiveTheBitsOfTheAccumulators(int rows, int channels)
+    {
+        MomentsAssert.SameBitsAsAccumulators(MomentsAssert.FarDoubles(rows + (channels * 3), rows, channels));
+    }
+
+    [Fact]
+    public void AViewIntoALargerBufferStartsAtItsOffset()
+    {
+        // Rows 3..202 of a [210, 256] tensor: contiguous, one window, not at the buffer's start (nor on a 64-byte line).
+        var whole = TestTensors.Random(17, 210, 256);
+        MomentsAssert.SameBitsAsAccumulators(whole.Slice(0, 3, 200));
+        var copy = TensorView<float>.Create(whole.Slice(0, 3, 200).ToArray(), 200, 256);
+        Assert.Equal(MomentsBackend.Simd.Compute(copy, 1), MomentsBackend.Simd.Compute(whole.Slice(0, 3, 200), 1));
+    }
+
+    [Fact]
+    public void ABlockThatCancelsIsRecomputedExactly()
+    {
+        // 256 rows: the shift samples rows 0, 63, 127, 191 and 255. Those hold 0 in channel 70, so its shift is 0, while
+        // the other 251 rows hold about 1000: the block fails the cancellation test, the window hands the tensor to the
+        // accumulators, and they recompute that channel in double.
+        MomentsAssert.CancellingChannelIsExact(9, rows: 256, channels: 256, channel: 70, 0, 63, 127, 191, 255);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void GradientSumsGiveTheBitsOfTheAccumulators(int rows, int channels)
+    {
+        var x = TestTensors.Random(rows + (17 * channels), rows, channels);
+        var dy = TestTensors.Random((rows * channels) + 1, rows, channels);
+        var mean = Enumerable.Range(0, channels).Select(c => 0.9 + (c * 1e-3) + 1e-9).ToArray();
+        var windowDy = GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean);
+
+        // And Σdy in double, to float rounding: the window sums what it should.
+        for (int c = 0; c < channels; c++)
+        {
+            double expected = 0.25;
+            for (int r = 0; r < rows; r++)
+            {
+                expected += dy.Memory.Span[(r * channels) + c];
+            }
+
+            Assert.Equal(expected, windowDy[c], 1e-4 * (1 + Math.Abs(expected)));
+        }
+    }
+}
