@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using BnNative.Kernels;
 using BnNative.Moments;
 using BnNative.Tensors;
@@ -71,15 +73,7 @@ internal static unsafe class ChannelKernels
                     a + x.Shape.Offset, b + dy.Shape.Offset, rows, channels, periodVectors, k, sum, sum + channels);
             }
 
-            for (int c = 0; c < channels; c++)
-            {
-                // An accumulator adds its block to sums that start at +0; the same addition here, then as below.
-                double s1 = 0.0 + sums[c];
-                double s2 = 0.0 + sums[channels + c];
-                sumDy[c] += s1;
-                sumDyCentered[c] += s2 - ((mean[c] - double.CreateTruncating(high[c])) * s1);
-            }
-
+            AddSums(sums[..channels], sums.Slice(channels, channels), high, mean, sumDy, sumDyCentered);
             return;
         }
 
@@ -166,10 +160,41 @@ internal static unsafe class ChannelKernels
             ChannelSums.TryOneWindow<T, GradientProducts<T>>(layout, a, b, k, table.Stride, sum);
         }
 
-        for (int c = 0; c < channels; c++)
+        AddSums(sums[..channels], sums[channels..], high, mean, sumDy, sumDyCentered);
+    }
+
+    /// <summary>
+    /// Adds one pass's sums to the results, per channel: Σdy += S1 and Σ(x − mean)·dy += S2 − (mean − m_hi)·S1, each sum
+    /// first added to +0 as an accumulator adds its block to sums that start at +0. For float, four channels at a time in
+    /// double with the scalar loop's IEEE operations lane by lane (m_hi widened exactly, no fused multiply-add), so the
+    /// bits are the same.
+    /// </summary>
+    private static void AddSums<T>(
+        ReadOnlySpan<double> first, ReadOnlySpan<double> second, ReadOnlySpan<T> high, ReadOnlySpan<double> mean, Span<double> sumDy,
+        Span<double> sumDyCentered)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = first.Length;
+        int c = 0;
+        if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
         {
-            double s1 = 0.0 + sums[c];
-            double s2 = 0.0 + sums[channels + c];
+            var highFloats = MemoryMarshal.Cast<T, float>(high);
+            for (; c + 4 <= channels; c += 4)
+            {
+                var m = Vector128.Create(highFloats.Slice(c, 4));
+                var mHigh = Vector256.Create(Vector128.WidenLower(m), Vector128.WidenUpper(m));
+                var s1 = Vector256<double>.Zero + Vector256.Create(first.Slice(c, 4));
+                var s2 = Vector256<double>.Zero + Vector256.Create(second.Slice(c, 4));
+                (Vector256.Create(sumDy.Slice(c, 4)) + s1).CopyTo(sumDy.Slice(c, 4));
+                var low = Vector256.Create(mean.Slice(c, 4)) - mHigh;
+                (Vector256.Create(sumDyCentered.Slice(c, 4)) + (s2 - (low * s1))).CopyTo(sumDyCentered.Slice(c, 4));
+            }
+        }
+
+        for (; c < channels; c++)
+        {
+            double s1 = 0.0 + first[c];
+            double s2 = 0.0 + second[c];
             sumDy[c] += s1;
             sumDyCentered[c] += s2 - ((mean[c] - double.CreateTruncating(high[c])) * s1);
         }

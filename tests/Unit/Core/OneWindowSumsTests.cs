@@ -61,6 +61,28 @@ public sealed class OneWindowSumsTests
     }
 
     [Theory]
+    [InlineData(256, 256)]
+    [InlineData(40, 64)] // the short path
+    [InlineData(30, 37)]
+    public void GradientSumsAroundMeansFarFromFloatGiveTheBitsOfTheAccumulators(int rows, int channels)
+    {
+        // Means near 10⁶ that float cannot hold (m_hi, the mean rounded to float, is up to 1/32 off) and x within a few
+        // float steps of them: Σ(x − m_hi)·dy is then of the size of the correction (mean − m_hi)·Σdy, so computing the
+        // correction with any other rounding (a fused multiply-add, say) shows in the bits.
+        var mean = Enumerable.Range(0, channels).Select(c => 1e6 + (c * 0.37) + 0.011).ToArray();
+        var random = new Random(rows + channels);
+        var xs = new float[rows * channels];
+        for (int k = 0; k < xs.Length; k++)
+        {
+            xs[k] = (float)(mean[k % channels] + ((random.NextDouble() - 0.5) * 0.5));
+        }
+
+        var x = TensorView<float>.Create(xs, rows, channels);
+        var dy = TestTensors.Random(channels + 6, rows, channels);
+        GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean);
+    }
+
+    [Theory]
     [MemberData(nameof(Shapes))]
     public void GradientSumsGiveTheBitsOfTheAccumulators(int rows, int channels)
     {
