@@ -5,16 +5,19 @@ using BnNative.Tests.Core;
 namespace BnNative.Tests.Normalization;
 
 /// <summary>
-/// The training backward over rows of more than 64 channels in cache walks column groups; chunks larger than 256 KB
-/// per view go band by band (four rows, the last band shorter). Rows with gaps between them are walked one row at a
-/// time instead. Both must give the same bits: the operator is element-wise, only the order of the walk differs, and
-/// the moments read both layouts in the same order.
+/// The training backward over rows of 80–96 channels in cache walks column groups; chunks larger than 256 KB per view
+/// go band by band (four rows, the last band shorter). Wider rows take the row walk with six vectors' coefficients held
+/// in registers. Rows with gaps between them are walked one row at a time instead. All must give the same bits: the
+/// operator is element-wise, only the order of the walk differs, and the moments read both layouts in the same order.
 /// </summary>
 public sealed class ColumnBandTests
 {
     [Theory]
-    [InlineData(1154, 512)] // chunks of 512, 512 and 130 rows: 1 MB, 1 MB and 260 KB per view, the last band 2 rows
-    [InlineData(256, 256)]  // one chunk of 256 KB per view: whole columns
+    [InlineData(3001, 96)]  // column groups in bands: chunks of about 560 KB per view, the last band shorter
+    [InlineData(1500, 80)]  // a group of four vectors and one of one, in bands
+    [InlineData(256, 96)]   // one chunk of 96 KB per view: whole columns
+    [InlineData(1154, 512)] // the held row walk: chunks of 512, 512 and 130 rows
+    [InlineData(256, 256)]
     [InlineData(700, 128)]
     public void BandsGiveTheBitsOfTheRowByRowWalk(int rows, int channels)
     {
