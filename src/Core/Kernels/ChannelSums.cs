@@ -85,8 +85,8 @@ internal static unsafe class ChannelSums
         Span<ChannelAccumulator> totals, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var job = NewJob(layout, a, b, table, tableStride);
-        var plan = job.Plan;
+        var plan = ChunkPlan.For(layout);
+        var job = NewJob(layout, plan, a, b, table, tableStride);
         job.Context = context;
         job.Chunk = chunk;
         totals.Clear();
@@ -154,13 +154,13 @@ internal static unsafe class ChannelSums
         }
     }
 
-    /// <summary>A job over <paramref name="layout"/>'s views and its chunk plan, with no slots, chunk function or window yet.</summary>
-    private static SumJob<T> NewJob<T>(in ChannelLayout layout, T* a, T* b, T* table, int tableStride)
+    /// <summary>A job over <paramref name="layout"/>'s views and its chunk <paramref name="plan"/>, with no slots, chunk function or window yet.</summary>
+    private static SumJob<T> NewJob<T>(in ChannelLayout layout, in ChunkPlan plan, T* a, T* b, T* table, int tableStride)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new()
         {
             Layout = layout,
-            Plan = ChunkPlan.For(layout),
+            Plan = plan,
             A = a,
             B = b,
             Table = table,
@@ -236,25 +236,21 @@ internal static unsafe class ChannelSums
     /// <summary>
     /// The sums of operator <typeparamref name="TOp"/> over a tensor of rows of channels (view 0 at <paramref name="a"/>,
     /// view 1 at <paramref name="b"/>) that <see cref="ChunkPlan"/> makes one chunk and that is one check window (at
-    /// most <see cref="CheckRows"/> rows): the walk of <see cref="AccumulateRows"/>, the same additions in the same
-    /// order, with its double sums left in <paramref name="sums"/> (S1 of each of the C channels, then S2) instead of
-    /// committed to per-channel accumulators that are cleared, filled and read back (at C = 256 that bookkeeping was
-    /// about 0.8 µs of a [256, 256] training step here). Returns false, with nothing read, for any other tensor; for a
-    /// checked operator also when a channel fails the cancellation test of
+    /// most <see cref="CheckRows"/> rows; <see cref="IsOneWindow"/> says so and gives <paramref name="plan"/>): the walk
+    /// of <see cref="AccumulateRows"/>, the same additions in the same order, with its double sums left in
+    /// <paramref name="sums"/> (S1 of each of the C channels, then S2) instead of committed to per-channel accumulators
+    /// that are cleared, filled and read back (at C = 256 that bookkeeping was about 0.8 µs of a [256, 256] training
+    /// step here). For a checked operator, returns false when a channel fails the cancellation test of
     /// <see cref="ChannelAccumulator.TryAddShifted"/>, and the caller then takes <see cref="Run"/>, which recomputes
-    /// that block exactly. A tensor of one chunk is one chunk for any thread count, so the bits are those of
-    /// <see cref="Run"/> (tests compare the two).
+    /// that block exactly; true otherwise. A tensor of one chunk is one chunk for any thread count, so the bits are
+    /// those of <see cref="Run"/> (tests compare the two).
     /// </summary>
-    public static bool TryOneWindow<T, TOp>(in ChannelLayout layout, T* a, T* b, T* table, int tableStride, double* sums)
+    public static bool TryOneWindow<T, TOp>(in ChannelLayout layout, in ChunkPlan plan, T* a, T* b, T* table, int tableStride, double* sums)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
-        if (!IsOneWindow(layout))
-        {
-            return false;
-        }
-
-        var job = NewJob(layout, a, b, table, tableStride);
+        Debug.Assert(plan.Rows && plan.Chunks == 1 && plan.End(0) <= CheckRows, "TryOneWindow needs a plan of one window (IsOneWindow).");
+        var job = NewJob(layout, plan, a, b, table, tableStride);
         job.WindowSums = sums;
         AccumulateRows<T, TOp>(ref job, 0);
         return !job.Refused;
@@ -262,11 +258,11 @@ internal static unsafe class ChannelSums
 
     /// <summary>
     /// True when <see cref="TryOneWindow"/> takes <paramref name="layout"/>: rows of channels (channels inner), one
-    /// chunk, at most <see cref="CheckRows"/> rows.
+    /// chunk, at most <see cref="CheckRows"/> rows; <paramref name="plan"/> is its chunk plan either way.
     /// </summary>
-    public static bool IsOneWindow(in ChannelLayout layout)
+    public static bool IsOneWindow(in ChannelLayout layout, out ChunkPlan plan)
     {
-        var plan = ChunkPlan.For(layout);
+        plan = ChunkPlan.For(layout);
         return plan.Rows && plan.Chunks == 1 && plan.End(0) <= CheckRows;
     }
 

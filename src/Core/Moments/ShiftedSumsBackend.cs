@@ -70,8 +70,8 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
                 ComputeShifts(layout, a, table.Row(0));
                 table.Row(1).Clear();
                 table.Seal();
-                if (oneWindow && ManagedSums && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout)
-                    && TryOneWindow(layout, a, k, table.Stride, table.Row(0), mean, m2))
+                if (oneWindow && ManagedSums && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout, out var plan)
+                    && TryOneWindow(layout, plan, a, k, table.Stride, table.Row(0), mean, m2))
                 {
                     return layout.CountPerChannel;
                 }
@@ -93,19 +93,21 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
     private const int MaxWindowChannels = 1024;
 
     /// <summary>
-    /// The moments of a tensor that is one chunk and one check window of rows (<see cref="ChannelSums.TryOneWindow"/>):
+    /// The moments of a tensor that is one chunk and one check window of rows (<see cref="ChannelSums.TryOneWindow"/>,
+    /// with the <paramref name="plan"/> <see cref="ChannelSums.IsOneWindow"/> gave):
     /// its double sums straight to the results, without the per-channel accumulators; false when a channel needs the
     /// exact recomputation (the caller then takes the general path).
     /// </summary>
     [SkipLocalsInit] // the walk clears the sums before it adds to them
-    private static bool TryOneWindow<T>(in ChannelLayout layout, T* a, T* k, int tableStride, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
+    private static bool TryOneWindow<T>(
+        in ChannelLayout layout, in ChunkPlan plan, T* a, T* k, int tableStride, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = layout.Channels;
         Span<double> sums = stackalloc double[2 * channels];
         fixed (double* sum = sums)
         {
-            if (!ChannelSums.TryOneWindow<T, ShiftedSquares<T>>(layout, a, a, k, tableStride, sum))
+            if (!ChannelSums.TryOneWindow<T, ShiftedSquares<T>>(layout, plan, a, a, k, tableStride, sum))
             {
                 return false;
             }

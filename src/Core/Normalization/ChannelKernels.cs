@@ -103,9 +103,9 @@ internal static unsafe class ChannelKernels
             return;
         }
 
-        if (oneWindow && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout))
+        if (oneWindow && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout, out var plan))
         {
-            OneWindowGradientSums(layout, x, dy, table, mean, sumDy, sumDyCentered);
+            OneWindowGradientSums(layout, plan, x, dy, table, mean, sumDy, sumDyCentered);
             return;
         }
 
@@ -138,14 +138,15 @@ internal static unsafe class ChannelKernels
 
     /// <summary>
     /// <see cref="GradientSumsWithSlots"/> for a tensor of rows that is one chunk and one check window
-    /// (<see cref="ChannelSums.TryOneWindow"/>): the same walk, its double sums added to the results straight away
+    /// (<see cref="ChannelSums.TryOneWindow"/>, with the <paramref name="plan"/> <see cref="ChannelSums.IsOneWindow"/>
+    /// gave): the same walk, its double sums added to the results straight away
     /// rather than through per-channel accumulators, each first added to +0 as an accumulator would, so the bits are the
     /// same.
     /// </summary>
     [SkipLocalsInit] // the walk clears the sums before it adds to them
     private static void OneWindowGradientSums<T>(
-        in ChannelLayout layout, TensorView<T> x, TensorView<T> dy, in CoefficientTable<T> table, ReadOnlySpan<double> mean,
-        Span<double> sumDy, Span<double> sumDyCentered)
+        in ChannelLayout layout, in ChunkPlan plan, TensorView<T> x, TensorView<T> dy, in CoefficientTable<T> table,
+        ReadOnlySpan<double> mean, Span<double> sumDy, Span<double> sumDyCentered)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = table.Channels;
@@ -157,7 +158,7 @@ internal static unsafe class ChannelKernels
         fixed (double* sum = sums)
         {
             // The operator is unchecked: the walk is never refused.
-            ChannelSums.TryOneWindow<T, GradientProducts<T>>(layout, a, b, k, table.Stride, sum);
+            ChannelSums.TryOneWindow<T, GradientProducts<T>>(layout, plan, a, b, k, table.Stride, sum);
         }
 
         AddSums(sums[..channels], sums[channels..], high, mean, sumDy, sumDyCentered);
