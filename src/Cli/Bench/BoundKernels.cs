@@ -388,8 +388,6 @@ internal static unsafe class BoundKernels
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Normalize(float* x, float* y, int rows, int channels, float* m)
     {
-        float* a = m + channels;
-        float* b = m + (2 * channels);
         if (channels == HeldFloats && (long)rows * channels * sizeof(float) <= HeldBytes)
         {
             NormalizeHeld(x, y, rows, channels, m);
@@ -400,7 +398,8 @@ internal static unsafe class BoundKernels
         {
             for (int c = 0; c < channels; c += 16)
             {
-                Vector512.FusedMultiplyAdd(Vector512.Load(x + c) - Vector512.Load(m + c), Vector512.Load(a + c), Vector512.Load(b + c)).Store(y + c);
+                var (mc, ac, bc) = NormalizeCoefficients(m + c, channels);
+                Normalized(x + c, y + c, mc, ac, bc);
             }
         }
     }
@@ -415,30 +414,41 @@ internal static unsafe class BoundKernels
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NormalizeHeld(float* x, float* y, int rows, int channels, float* m)
     {
-        float* a = m + channels;
-        float* b = m + (2 * channels);
-        var m0 = Vector512.Load(m); var m1 = Vector512.Load(m + 16); var m2 = Vector512.Load(m + 32); var m3 = Vector512.Load(m + 48);
-        var m4 = Vector512.Load(m + 64); var m5 = Vector512.Load(m + 80); var m6 = Vector512.Load(m + 96); var m7 = Vector512.Load(m + 112);
-        var a0 = Vector512.Load(a); var a1 = Vector512.Load(a + 16); var a2 = Vector512.Load(a + 32); var a3 = Vector512.Load(a + 48);
-        var a4 = Vector512.Load(a + 64); var a5 = Vector512.Load(a + 80); var a6 = Vector512.Load(a + 96); var a7 = Vector512.Load(a + 112);
-        var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + 16); var b2 = Vector512.Load(b + 32); var b3 = Vector512.Load(b + 48);
-        var b4 = Vector512.Load(b + 64); var b5 = Vector512.Load(b + 80); var b6 = Vector512.Load(b + 96); var b7 = Vector512.Load(b + 112);
+        var (m0, a0, b0) = NormalizeCoefficients(m, channels);
+        var (m1, a1, b1) = NormalizeCoefficients(m + 16, channels);
+        var (m2, a2, b2) = NormalizeCoefficients(m + 32, channels);
+        var (m3, a3, b3) = NormalizeCoefficients(m + 48, channels);
+        var (m4, a4, b4) = NormalizeCoefficients(m + 64, channels);
+        var (m5, a5, b5) = NormalizeCoefficients(m + 80, channels);
+        var (m6, a6, b6) = NormalizeCoefficients(m + 96, channels);
+        var (m7, a7, b7) = NormalizeCoefficients(m + 112, channels);
         for (int r = 0; r < rows; r++, x += channels, y += channels)
         {
-            Vector512.FusedMultiplyAdd(Vector512.Load(x) - m0, a0, b0).Store(y);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 16) - m1, a1, b1).Store(y + 16);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 32) - m2, a2, b2).Store(y + 32);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 48) - m3, a3, b3).Store(y + 48);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 64) - m4, a4, b4).Store(y + 64);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 80) - m5, a5, b5).Store(y + 80);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 96) - m6, a6, b6).Store(y + 96);
-            Vector512.FusedMultiplyAdd(Vector512.Load(x + 112) - m7, a7, b7).Store(y + 112);
+            Normalized(x, y, m0, a0, b0);
+            Normalized(x + 16, y + 16, m1, a1, b1);
+            Normalized(x + 32, y + 32, m2, a2, b2);
+            Normalized(x + 48, y + 48, m3, a3, b3);
+            Normalized(x + 64, y + 64, m4, a4, b4);
+            Normalized(x + 80, y + 80, m5, a5, b5);
+            Normalized(x + 96, y + 96, m6, a6, b6);
+            Normalized(x + 112, y + 112, m7, a7, b7);
             for (int c = CoefficientFloats; c < channels; c += 16)
             {
-                Vector512.FusedMultiplyAdd(Vector512.Load(x + c) - Vector512.Load(m + c), Vector512.Load(a + c), Vector512.Load(b + c)).Store(y + c);
+                var (mc, ac, bc) = NormalizeCoefficients(m + c, channels);
+                Normalized(x + c, y + c, mc, ac, bc);
             }
         }
     }
+
+    /// <summary>The vectors of m, a and b at <paramref name="m"/> (the rows m, a, b of the table, <paramref name="channels"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> M, Vector512<float> A, Vector512<float> B) NormalizeCoefficients(float* m, int channels) =>
+        (Vector512.Load(m), Vector512.Load(m + channels), Vector512.Load(m + (2 * channels)));
+
+    /// <summary>y = (x − m)·a + b for one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Normalized(float* x, float* y, Vector512<float> m, Vector512<float> a, Vector512<float> b) =>
+        Vector512.FusedMultiplyAdd(Vector512.Load(x) - m, a, b).Store(y);
 
     /// <summary>One vector's step of <see cref="GradientGroup"/>: p += dy, q += (x − m)·dy.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
