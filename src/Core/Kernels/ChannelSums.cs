@@ -235,35 +235,88 @@ internal static unsafe class ChannelSums
 
     /// <summary>
     /// The sums of operator <typeparamref name="TOp"/> over a tensor of rows of channels (view 0 at <paramref name="a"/>,
-    /// view 1 at <paramref name="b"/>) that <see cref="ChunkPlan"/> makes one chunk and that is one check window (at
-    /// most <see cref="CheckRows"/> rows; <see cref="IsOneWindow"/> says so and gives <paramref name="plan"/>): the walk
-    /// of <see cref="AccumulateRows"/>, the same additions in the same order, with its double sums left in
-    /// <paramref name="sums"/> (S1 of each of the C channels, then S2) instead of committed to per-channel accumulators
-    /// that are cleared, filled and read back (at C = 256 that bookkeeping was about 0.8 µs of a [256, 256] training
-    /// step here). For a checked operator, returns false when a channel fails the cancellation test of
-    /// <see cref="ChannelAccumulator.TryAddShifted"/>, and the caller then takes <see cref="Run"/>, which recomputes
-    /// that block exactly; true otherwise. A tensor of one chunk is one chunk for any thread count, so the bits are
-    /// those of <see cref="Run"/> (tests compare the two).
+    /// view 1 at <paramref name="b"/>) whose every chunk is one check window (<see cref="HasWindowChunks"/> says so and
+    /// gives <paramref name="plan"/>): each chunk's walk of <see cref="AccumulateRows"/> leaves its double sums in its own
+    /// 2·C doubles at <paramref name="sums"/> (S1 of each of the C channels, then S2; chunk k at k·2·C), and then every
+    /// later chunk's sums are added to chunk 0's in chunk order, so <paramref name="sums"/> ends with the tensor's sums.
+    /// Those are the additions of <see cref="Run"/> in the same order, for any thread count (an accumulator adds its
+    /// window to sums that start at +0, which only turns −0 into +0; the callers add to +0 once at the end, with the
+    /// same bits), without the per-channel accumulators that are cleared, filled, merged and read back: that bookkeeping
+    /// was about 0.8 µs of a [256, 256] training step here. For a checked operator, returns false when a channel of
+    /// any chunk fails the cancellation test of <see cref="ChannelAccumulator.TryAddShifted"/>, and the caller then takes
+    /// <see cref="Run"/>, which recomputes that window exactly; true otherwise.
     /// </summary>
-    public static bool TryOneWindow<T, TOp>(in ChannelLayout layout, in ChunkPlan plan, T* a, T* b, T* table, int tableStride, double* sums)
+    public static bool TryWindowChunks<T, TOp>(
+        in ChannelLayout layout, in ChunkPlan plan, T* a, T* b, T* table, int tableStride, double* sums, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IChannelSums<T>
     {
-        Debug.Assert(plan.Rows && plan.Chunks == 1 && plan.End(0) <= CheckRows, "TryOneWindow needs a plan of one window (IsOneWindow).");
+        Debug.Assert(IsWindowPlan(plan, layout.Channels), "TryWindowChunks needs chunks of one window each (HasWindowChunks).");
         var job = NewJob(layout, plan, a, b, table, tableStride);
         job.WindowSums = sums;
-        AccumulateRows<T, TOp>(ref job, 0);
-        return !job.Refused;
+        if (plan.Chunks == 1 || threads <= 1)
+        {
+            for (int chunk = 0; chunk < plan.Chunks; chunk++)
+            {
+                AccumulateRows<T, TOp>(ref job, chunk);
+            }
+        }
+        else
+        {
+            WorkerPool.Run(&WindowChunk<T, TOp>, &job, plan.Chunks, threads);
+        }
+
+        if (job.Refused)
+        {
+            return false;
+        }
+
+        int length = 2 * layout.Channels;
+        for (int chunk = 1; chunk < plan.Chunks; chunk++)
+        {
+            AddTo(sums, sums + ((long)chunk * length), length);
+        }
+
+        return true;
     }
 
     /// <summary>
-    /// True when <see cref="TryOneWindow"/> takes <paramref name="layout"/>: rows of channels (channels inner), one
-    /// chunk, at most <see cref="CheckRows"/> rows; <paramref name="plan"/> is its chunk plan either way.
+    /// True when <see cref="TryWindowChunks"/> takes <paramref name="layout"/>: rows of channels (channels inner) whose
+    /// chunks hold at most <see cref="CheckRows"/> rows each, with the sums of all chunks within
+    /// <see cref="MaxWindowSums"/> doubles; <paramref name="plan"/> is its chunk plan either way.
     /// </summary>
-    public static bool IsOneWindow(in ChannelLayout layout, out ChunkPlan plan)
+    public static bool HasWindowChunks(in ChannelLayout layout, out ChunkPlan plan)
     {
         plan = ChunkPlan.For(layout);
-        return plan.Rows && plan.Chunks == 1 && plan.End(0) <= CheckRows;
+        return IsWindowPlan(plan, layout.Channels);
+    }
+
+    /// <summary>Most doubles the chunks' sums of <see cref="TryWindowChunks"/> take (32 KB, for the caller's stack).</summary>
+    public const int MaxWindowSums = 4096;
+
+    private static bool IsWindowPlan(in ChunkPlan plan, int channels) =>
+        plan.Rows && plan.End(0) <= CheckRows && (long)plan.Chunks * 2 * channels <= MaxWindowSums;
+
+    /// <summary>One chunk of <see cref="TryWindowChunks"/> on a worker thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WindowChunk<T, TOp>(void* state, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IChannelSums<T> =>
+        AccumulateRows<T, TOp>(ref Unsafe.AsRef<SumJob<T>>(state), chunk);
+
+    /// <summary><paramref name="total"/>[i] += <paramref name="part"/>[i] for i &lt; <paramref name="length"/>, in vectors (each lane one IEEE addition).</summary>
+    private static void AddTo(double* total, double* part, int length)
+    {
+        int i = 0;
+        for (; i + Vector256<double>.Count <= length; i += Vector256<double>.Count)
+        {
+            (Vector256.Load(total + i) + Vector256.Load(part + i)).Store(total + i);
+        }
+
+        for (; i < length; i++)
+        {
+            total[i] += part[i];
+        }
     }
 
     /// <summary>The test of <see cref="ChannelAccumulator.TryAddShifted"/> (S1² ≤ share·n·S2) for every channel, four at a time.</summary>
@@ -670,7 +723,7 @@ internal static unsafe class ChannelSums
         bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
         bool columns = !flat && channels % width == 0;
         bool inCache = layout.CountPerChannel * channels * sizeof(T) <= ColumnGroupBytes;
-        double* window = job.WindowSums;
+        double* window = job.WindowSums == null ? null : job.WindowSums + (2L * channels * chunk);
         double[]? rented = window == null && channels > 1024 ? ArrayPool<double>.Shared.Rent(2 * channels) : null;
         int slack = PageAliasing.PageBytes / sizeof(T);
         T[]? rentedPartial = channels > 1024 ? ArrayPool<T>.Shared.Rent((2 * channels) + slack) : null;
@@ -759,8 +812,12 @@ internal static unsafe class ChannelSums
 
                     if (window != null && row == end)
                     {
-                        // One window (TryOneWindow): the sums stay for the caller, tested as a commit would test them.
-                        job.Refused = TOp.Checked && !AllAccepted(row - checkStart, sum, sum2, channels);
+                        // A chunk of one window (TryWindowChunks): the sums stay for the caller, tested as a commit
+                        // would test them. Only ever set, so chunks on other threads cannot clear another's refusal.
+                        if (TOp.Checked && !AllAccepted(row - checkStart, sum, sum2, channels))
+                        {
+                            job.Refused = true;
+                        }
                     }
                     else if (row - checkStart >= CheckRows || row == end)
                     {
@@ -1570,8 +1627,8 @@ internal unsafe struct SumJob<T>
     public delegate*<ref SumJob<T>, int, void> Chunk;
 
     /// <summary>
-    /// For <see cref="ChannelSums.TryOneWindow"/>: the 2·C double sums (S1 of every channel, then S2) the walk leaves
-    /// for the caller instead of committing them to slots; null otherwise.
+    /// For <see cref="ChannelSums.TryWindowChunks"/>: the chunks' 2·C double sums each (S1 of every channel, then S2;
+    /// chunk k at k·2·C) the walk leaves for the caller instead of committing them to slots; null otherwise.
     /// </summary>
     public double* WindowSums;
 

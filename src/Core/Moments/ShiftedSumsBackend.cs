@@ -44,7 +44,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
     /// The general path of <see cref="ComputeCore"/>: any layout, cut into chunks by <see cref="ChunkPlan"/>, each chunk's
     /// blocks committed to per-channel accumulators (or recomputed exactly) and merged in chunk order. The short rows of
     /// <see cref="TryShortRows"/> give its bits exactly (tests compare the two). With <paramref name="oneWindow"/>, a
-    /// tensor of rows that is one chunk and one check window takes <see cref="ChannelSums.TryOneWindow"/> (the managed
+    /// tensor of rows whose every chunk is one check window takes <see cref="ChannelSums.TryWindowChunks"/> (the managed
     /// sums only), which gives the same bits without the accumulators; tests pass false to compare the two.
     /// </summary>
     internal long ComputeWithSlots<T>(TensorView<T> x, int channelAxis, int threads, Span<double> mean, Span<double> m2, bool oneWindow = true)
@@ -70,8 +70,8 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
                 ComputeShifts(layout, a, table.Row(0));
                 table.Row(1).Clear();
                 table.Seal();
-                if (oneWindow && ManagedSums && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout, out var plan)
-                    && TryOneWindow(layout, plan, a, k, table.Stride, table.Row(0), mean, m2))
+                if (oneWindow && ManagedSums && ChannelSums.HasWindowChunks(layout, out var plan)
+                    && TryWindowChunks(layout, plan, a, k, table.Stride, table.Row(0), mean, m2, threads))
                 {
                     return layout.CountPerChannel;
                 }
@@ -89,31 +89,29 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         }
     }
 
-    /// <summary>Most channels whose sums <see cref="TryOneWindow"/> keeps on the stack (16 KB).</summary>
-    private const int MaxWindowChannels = 1024;
-
     /// <summary>
-    /// The moments of a tensor that is one chunk and one check window of rows (<see cref="ChannelSums.TryOneWindow"/>,
-    /// with the <paramref name="plan"/> <see cref="ChannelSums.IsOneWindow"/> gave):
-    /// its double sums straight to the results, without the per-channel accumulators; false when a channel needs the
-    /// exact recomputation (the caller then takes the general path).
+    /// The moments of a tensor of rows whose every chunk is one check window (<see cref="ChannelSums.TryWindowChunks"/>,
+    /// with the <paramref name="plan"/> <see cref="ChannelSums.HasWindowChunks"/> gave): its double sums straight to
+    /// the results, without the per-channel accumulators; false when a channel needs the exact recomputation (the caller
+    /// then takes the general path).
     /// </summary>
-    [SkipLocalsInit] // the walk clears the sums before it adds to them
-    private static bool TryOneWindow<T>(
-        in ChannelLayout layout, in ChunkPlan plan, T* a, T* k, int tableStride, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2)
+    [SkipLocalsInit] // each chunk's walk clears its sums before it adds to them
+    private static bool TryWindowChunks<T>(
+        in ChannelLayout layout, in ChunkPlan plan, T* a, T* k, int tableStride, ReadOnlySpan<T> shifts, Span<double> mean, Span<double> m2,
+        int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = layout.Channels;
-        Span<double> sums = stackalloc double[2 * channels];
+        Span<double> sums = stackalloc double[plan.Chunks * 2 * channels];
         fixed (double* sum = sums)
         {
-            if (!ChannelSums.TryOneWindow<T, ShiftedSquares<T>>(layout, plan, a, a, k, tableStride, sum))
+            if (!ChannelSums.TryWindowChunks<T, ShiftedSquares<T>>(layout, plan, a, a, k, tableStride, sum, threads))
             {
                 return false;
             }
         }
 
-        ChannelAccumulator.Results<T>(layout.CountPerChannel, sums[..channels], sums[channels..], shifts, mean, m2);
+        ChannelAccumulator.Results<T>(layout.CountPerChannel, sums[..channels], sums[channels..(2 * channels)], shifts, mean, m2);
         return true;
     }
 

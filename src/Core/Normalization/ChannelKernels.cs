@@ -83,8 +83,8 @@ internal static unsafe class ChannelKernels
     /// <summary>
     /// The general path of <see cref="GradientSums"/>: any layout, chunks merged through per-channel accumulators in
     /// chunk order. Its short path for small batches gives these bits exactly (tests compare the two). With
-    /// <paramref name="oneWindow"/>, a tensor of rows that is one chunk and one check window takes
-    /// <see cref="OneWindowGradientSums"/>, the same bits without the accumulators; tests pass false to compare the two.
+    /// <paramref name="oneWindow"/>, a tensor of rows whose every chunk is one check window takes
+    /// <see cref="WindowChunksGradientSums"/>, the same bits without the accumulators; tests pass false to compare the two.
     /// </summary>
     internal static void GradientSumsWithSlots<T>(
         TensorView<T> x, TensorView<T> dy, int axis, in CoefficientTable<T> table, ReadOnlySpan<double> mean, Span<double> sumDy,
@@ -103,9 +103,9 @@ internal static unsafe class ChannelKernels
             return;
         }
 
-        if (oneWindow && channels <= MaxWindowChannels && ChannelSums.IsOneWindow(layout, out var plan))
+        if (oneWindow && ChannelSums.HasWindowChunks(layout, out var plan))
         {
-            OneWindowGradientSums(layout, plan, x, dy, table, mean, sumDy, sumDyCentered);
+            WindowChunksGradientSums(layout, plan, x, dy, table, mean, sumDy, sumDyCentered, threads);
             return;
         }
 
@@ -133,35 +133,31 @@ internal static unsafe class ChannelKernels
         }
     }
 
-    /// <summary>Most channels whose sums <see cref="OneWindowGradientSums"/> keeps on the stack (16 KB).</summary>
-    private const int MaxWindowChannels = 1024;
-
     /// <summary>
-    /// <see cref="GradientSumsWithSlots"/> for a tensor of rows that is one chunk and one check window
-    /// (<see cref="ChannelSums.TryOneWindow"/>, with the <paramref name="plan"/> <see cref="ChannelSums.IsOneWindow"/>
-    /// gave): the same walk, its double sums added to the results straight away
-    /// rather than through per-channel accumulators, each first added to +0 as an accumulator would, so the bits are the
-    /// same.
+    /// <see cref="GradientSumsWithSlots"/> for a tensor of rows whose every chunk is one check window
+    /// (<see cref="ChannelSums.TryWindowChunks"/>, with the <paramref name="plan"/> <see cref="ChannelSums.HasWindowChunks"/>
+    /// gave): the same walk, its double sums added to the results straight away rather than through per-channel
+    /// accumulators, each first added to +0 as an accumulator would, so the bits are the same.
     /// </summary>
-    [SkipLocalsInit] // the walk clears the sums before it adds to them
-    private static void OneWindowGradientSums<T>(
+    [SkipLocalsInit] // each chunk's walk clears its sums before it adds to them
+    private static void WindowChunksGradientSums<T>(
         in ChannelLayout layout, in ChunkPlan plan, TensorView<T> x, TensorView<T> dy, in CoefficientTable<T> table,
-        ReadOnlySpan<double> mean, Span<double> sumDy, Span<double> sumDyCentered)
+        ReadOnlySpan<double> mean, Span<double> sumDy, Span<double> sumDyCentered, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = table.Channels;
         var high = table.Row(0);
-        Span<double> sums = stackalloc double[2 * channels];
+        Span<double> sums = stackalloc double[plan.Chunks * 2 * channels];
         fixed (T* a = x.Memory.Span)
         fixed (T* b = dy.Memory.Span)
         fixed (T* k = table.Values)
         fixed (double* sum = sums)
         {
             // The operator is unchecked: the walk is never refused.
-            ChannelSums.TryOneWindow<T, GradientProducts<T>>(layout, plan, a, b, k, table.Stride, sum);
+            ChannelSums.TryWindowChunks<T, GradientProducts<T>>(layout, plan, a, b, k, table.Stride, sum, threads);
         }
 
-        AddSums(sums[..channels], sums[channels..], high, mean, sumDy, sumDyCentered);
+        AddSums(sums[..channels], sums[channels..(2 * channels)], high, mean, sumDy, sumDyCentered);
     }
 
     /// <summary>

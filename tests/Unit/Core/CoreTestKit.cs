@@ -48,9 +48,10 @@ internal static class MomentsAssert
 
     /// <summary>
     /// Asserts that the simd backend's moments of <paramref name="x"/> (rows of channels, axis 1), through whatever
-    /// shortcut it takes, are bit for bit those of its general path with per-channel accumulators.
+    /// shortcut it takes on <paramref name="threads"/> threads, are bit for bit those of its general path with
+    /// per-channel accumulators on one thread.
     /// </summary>
-    public static void SameBitsAsAccumulators<T>(TensorView<T> x)
+    public static void SameBitsAsAccumulators<T>(TensorView<T> x, int threads = 1)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int channels = x.Lengths[1];
@@ -59,7 +60,7 @@ internal static class MomentsAssert
         var slotsMean = new double[channels];
         var slotsM2 = new double[channels];
 
-        long count = MomentsBackend.Simd.ComputeInto(x, 1, 1, fastMean, fastM2);
+        long count = MomentsBackend.Simd.ComputeInto(x, 1, threads, fastMean, fastM2);
         long slotsCount = ((ShiftedSumsBackend)MomentsBackend.Simd).ComputeWithSlots(x, 1, 1, slotsMean, slotsM2, oneWindow: false);
 
         Assert.Equal(slotsCount, count);
@@ -215,15 +216,16 @@ internal static class GradientSumsAssert
     /// <summary>
     /// Asserts that <see cref="ChannelKernels.GradientSums"/> of x and dy (rows of channels), through whatever shortcut
     /// it takes, adds bit for bit what the general path with per-channel accumulators adds; both start from the same
-    /// non-zero sums (the pass adds onto them: chunks of a ghost batch accumulate). Returns the shortcut's Σdy.
+    /// non-zero sums (the pass adds onto them: chunks of a ghost batch accumulate). The shortcut runs on
+    /// <paramref name="threads"/> threads, the general path on one. Returns the shortcut's Σdy.
     /// </summary>
-    public static double[] SameBitsAsAccumulators(TensorView<float> x, TensorView<float> dy, double[] mean)
+    public static double[] SameBitsAsAccumulators(TensorView<float> x, TensorView<float> dy, double[] mean, int threads = 1)
     {
         int channels = mean.Length;
         using var table = MeanTable(mean);
         double[] fastDy = Enumerable.Repeat(0.25, channels).ToArray(), fastCentered = Enumerable.Repeat(-0.5, channels).ToArray();
         double[] slotsDy = Enumerable.Repeat(0.25, channels).ToArray(), slotsCentered = Enumerable.Repeat(-0.5, channels).ToArray();
-        ChannelKernels.GradientSums(x, dy, 1, table, mean, fastDy, fastCentered, threads: 1);
+        ChannelKernels.GradientSums(x, dy, 1, table, mean, fastDy, fastCentered, threads);
         ChannelKernels.GradientSumsWithSlots(x, dy, 1, table, mean, slotsDy, slotsCentered, threads: 1, oneWindow: false);
 
         for (int c = 0; c < channels; c++)

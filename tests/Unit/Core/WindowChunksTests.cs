@@ -6,12 +6,13 @@ using BnNative.Tensors;
 namespace BnNative.Tests.Core;
 
 /// <summary>
-/// A tensor of rows of channels that is one chunk (at most 2¹⁶ elements) and one check window (at most 512 rows) keeps
-/// the sums walk's double sums and turns them into results directly (<see cref="ChannelSums.TryOneWindow"/>), without
-/// the per-channel accumulators. The moments and the backward pass's sums must be the accumulator path's bits on every
-/// kind of row walk, in float and double, and a block that cancels must still be recomputed exactly.
+/// A tensor of rows of channels whose every chunk is one check window (at most 512 rows) keeps each chunk's double
+/// sums, adds them in chunk order and turns them into results directly (<see cref="ChannelSums.TryWindowChunks"/>),
+/// without the per-channel accumulators. The moments and the backward pass's sums must be the accumulator path's bits
+/// on every kind of row walk, in float and double, on one thread and on two, and a window that cancels must still be
+/// recomputed exactly.
 /// </summary>
-public sealed class OneWindowSumsTests
+public sealed class WindowChunksTests
 {
     public static TheoryData<int, int> Shapes => new()
     {
@@ -23,22 +24,29 @@ public sealed class OneWindowSumsTests
         { 65, 64 },   // flat, one row past the short path
         { 40, 37 },   // rows in memory order through the L1 buffer
         { 64, 1024 }, // 64 groups of sixteen vectors
-        { 513, 16 },  // one row past a window: the accumulators on both sides
-        { 300, 256 }, // two chunks: the accumulators on both sides
+        { 513, 16 },  // one chunk, one row past a window: the accumulators on both sides
+        { 300, 256 }, // two chunks of 256 and 44 rows
+        { 1024, 512 }, // two chunks of 512 rows, each sixteen vectors twice
+        { 1100, 512 }, // three chunks, the last of 76 rows
+        { 2048, 256 }, // one chunk of 1024 rows: the accumulators
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void FloatMomentsGiveTheBitsOfTheAccumulators(int rows, int channels)
     {
-        MomentsAssert.SameBitsAsAccumulators(TestTensors.Random((rows * 7) + channels, rows, channels));
+        var x = TestTensors.Random((rows * 7) + channels, rows, channels);
+        MomentsAssert.SameBitsAsAccumulators(x);
+        MomentsAssert.SameBitsAsAccumulators(x, threads: 2);
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void DoubleMomentsGiveTheBitsOfTheAccumulators(int rows, int channels)
     {
-        MomentsAssert.SameBitsAsAccumulators(MomentsAssert.FarDoubles(rows + (channels * 3), rows, channels));
+        var x = MomentsAssert.FarDoubles(rows + (channels * 3), rows, channels);
+        MomentsAssert.SameBitsAsAccumulators(x);
+        MomentsAssert.SameBitsAsAccumulators(x, threads: 2);
     }
 
     [Fact]
@@ -60,8 +68,18 @@ public sealed class OneWindowSumsTests
         MomentsAssert.CancellingChannelIsExact(9, rows: 256, channels: 256, channel: 70, 0, 63, 127, 191, 255);
     }
 
+    [Fact]
+    public void AChunkThatCancelsIsRecomputedExactly()
+    {
+        // Two chunks of 512 rows; channel 70 holds 0 in the first and about 1000 in the second. Whichever way the shift's
+        // median falls, one chunk's sums cancel: the chunks hand the tensor to the accumulators, which recompute that
+        // window in double.
+        MomentsAssert.CancellingChannelIsExact(11, rows: 1024, channels: 512, channel: 70, Enumerable.Range(0, 512).ToArray());
+    }
+
     [Theory]
     [InlineData(256, 256)]
+    [InlineData(1024, 512)]
     [InlineData(40, 64)] // the short path
     [InlineData(30, 37)]
     public void GradientSumsAroundMeansFarFromFloatGiveTheBitsOfTheAccumulators(int rows, int channels)
@@ -80,6 +98,7 @@ public sealed class OneWindowSumsTests
         var x = TensorView<float>.Create(xs, rows, channels);
         var dy = TestTensors.Random(channels + 6, rows, channels);
         GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean);
+        GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean, threads: 2);
     }
 
     [Theory]
@@ -90,6 +109,7 @@ public sealed class OneWindowSumsTests
         var dy = TestTensors.Random((rows * channels) + 1, rows, channels);
         var mean = Enumerable.Range(0, channels).Select(c => 0.9 + (c * 1e-3) + 1e-9).ToArray();
         var windowDy = GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean);
+        GradientSumsAssert.SameBitsAsAccumulators(x, dy, mean, threads: 2);
 
         // And Σdy in double, to float rounding: the window sums what it should.
         for (int c = 0; c < channels; c++)
