@@ -60,6 +60,24 @@ public sealed class WindowChunksTests
     }
 
     [Fact]
+    public void StridedRowsOfSeveralChunksGiveTheBitsOfAContiguousCopy()
+    {
+        // Channels 4..515 of a [1100, 520] buffer: rows of 512 floats 520 apart, three chunks of at most 512 rows. The
+        // chunks walk the strided rows from their own first row; the sums must be those of the accumulators and of a
+        // contiguous copy, on one thread and on two.
+        var whole = TestTensors.Random(23, 1100, 520);
+        var strided = whole.Slice(1, 4, 512);
+        MomentsAssert.SameBitsAsAccumulators(strided);
+        MomentsAssert.SameBitsAsAccumulators(strided, threads: 2);
+        var copy = TensorView<float>.Create(strided.ToArray(), 1100, 512);
+        Assert.Equal(MomentsBackend.Simd.Compute(copy, 1), MomentsBackend.Simd.Compute(strided, 1, threads: 2));
+
+        var dy = TestTensors.Random(29, 1100, 512);
+        var mean = Enumerable.Range(0, 512).Select(c => 0.5 + (c * 1e-4)).ToArray();
+        GradientSumsAssert.SameBitsAsAccumulators(strided, dy, mean, threads: 2);
+    }
+
+    [Fact]
     public void ABlockThatCancelsIsRecomputedExactly()
     {
         // 256 rows: the shift samples rows 0, 63, 127, 191 and 255. Those hold 0 in channel 70, so its shift is 0, while
