@@ -5,8 +5,10 @@ namespace BnNative.Kernels;
 
 /// <summary>
 /// Runs the chunks of one kernel call on the calling thread plus persistent background workers, started once per
-/// process, so a call neither starts threads nor allocates. Chunks are handed out in any order; kernels make the
-/// result independent of that (per-chunk partials merged in chunk order).
+/// process, so a call neither starts threads nor allocates. Thread t of the call's team (the caller is 0) runs chunks
+/// t, t + team, … first, then takes what the others have not started, so a chunk runs on the same thread from one
+/// pass to the next unless a thread falls behind; which thread runs a chunk never changes a result (kernels merge
+/// per-chunk partials in chunk order).
 /// </summary>
 /// <remarks>
 /// <para>After a job a worker spins for <see cref="SpinMicroseconds"/> watching for the next one before it blocks, so
@@ -28,8 +30,18 @@ internal static unsafe class WorkerPool
     private static delegate*<void*, int, void> _job;
     private static void* _state;
     private static int _chunks;
-    private static int _nextChunk;
     private static int _pending;
+
+    /// <summary>Threads of the current job: the caller and its helpers.</summary>
+    private static int _team;
+
+    /// <summary>
+    /// Per thread of the job, the next index i of its stripe (chunks self, self + team, self + 2·team, …), each on a
+    /// cache line of its own (<see cref="StripeStride"/> ints apart).
+    /// </summary>
+    private static int[] _stripes = new int[StripeStride];
+
+    private const int StripeStride = 16;
 
     /// <summary>The job's generation (high 32 bits) and number of helpers (low 32 bits), read by workers in one step.</summary>
     private static long _ticket;
@@ -88,7 +100,13 @@ internal static unsafe class WorkerPool
             _job = job;
             _state = state;
             _chunks = chunks;
-            _nextChunk = 0;
+            _team = helpers + 1;
+            var stripes = _stripes;
+            for (int t = 0; t <= helpers; t++)
+            {
+                stripes[t * StripeStride] = 0;
+            }
+
             _failure = null;
             Volatile.Write(ref _pending, helpers);
             long generation = (Volatile.Read(ref _ticket) >> 32) + 1;
@@ -96,7 +114,7 @@ internal static unsafe class WorkerPool
             AfterPublishForTests?.Invoke();
             WakeSleepingWorkers(helpers);
 
-            Work();
+            Work(0);
             var spin = default(SpinWait);
             while (Volatile.Read(ref _pending) != 0)
             {
@@ -137,20 +155,37 @@ internal static unsafe class WorkerPool
     private static void InvokeDelegate(void* state, int part) =>
         ((Action<int>)System.Runtime.InteropServices.GCHandle.FromIntPtr((nint)state).Target!)(part);
 
-    private static void Work()
+    /// <summary>
+    /// Runs chunks of the current job as thread <paramref name="self"/> of the team: first its own stripe (chunks self,
+    /// self + team, …), then whatever is left of the others'. A chunk therefore stays on the same thread from one pass
+    /// to the next (the moments, then the normalize pass over the same rows, find them in that core's L2) unless a
+    /// thread falls behind and another takes over its chunks.
+    /// </summary>
+    private static void Work(int self)
     {
         try
         {
-            int chunk;
-            while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunks)
+            int team = _team;
+            int chunks = _chunks;
+            var stripes = _stripes;
+            for (int k = 0; k < team; k++)
             {
-                _job(_state, chunk);
+                int stripe = (self + k) % team;
+                int chunk;
+                while ((chunk = stripe + (team * (Interlocked.Increment(ref stripes[stripe * StripeStride]) - 1))) < chunks)
+                {
+                    _job(_state, chunk);
+                }
             }
         }
         catch (Exception ex)
         {
             _failure = ex;
-            Volatile.Write(ref _nextChunk, _chunks);
+            var stripes = _stripes;
+            for (int t = 0; t < _team; t++)
+            {
+                Volatile.Write(ref stripes[t * StripeStride], _chunks);
+            }
         }
     }
 
@@ -170,6 +205,7 @@ internal static unsafe class WorkerPool
                 workers[w] = new Worker(w);
             }
 
+            _stripes = new int[(count + 1) * StripeStride];
             _workers = workers;
             return workers;
         }
@@ -214,7 +250,7 @@ internal static unsafe class WorkerPool
                 seen = ticket >> 32;
                 if (_index < (int)ticket)
                 {
-                    Work();
+                    Work(_index + 1);
                     Interlocked.Decrement(ref _pending);
                 }
             }

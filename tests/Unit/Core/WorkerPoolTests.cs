@@ -26,6 +26,8 @@ public sealed class WorkerPoolTests
     [InlineData(2, 2)]
     [InlineData(7, 3)]
     [InlineData(Chunks, 4)]
+    [InlineData(17, 2)]
+    [InlineData(100, 3)]
     public void EveryChunkRunsOnce(int chunks, int threads)
     {
         for (int call = 0; call < 50; call++)
@@ -33,6 +35,32 @@ public sealed class WorkerPoolTests
             var hits = new int[chunks];
             WorkerPool.ForEach(chunks, threads, k => Interlocked.Increment(ref hits[k]));
             Assert.All(hits, h => Assert.Equal(1, h));
+        }
+    }
+
+    /// <summary>
+    /// Chunk k runs on thread k mod team (the caller is thread 0) while no thread falls behind, so the passes of one
+    /// step find their rows in the cache of the core that touched them last. Every chunk here waits until all of them
+    /// run at once, so no thread can take another's chunk: the caller must run chunk 0 and each helper one other.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void EachThreadRunsItsOwnChunkFirst(int threads)
+    {
+        for (int call = 0; call < 20; call++)
+        {
+            var ran = new int[threads];
+            using var together = new Barrier(threads);
+            int caller = Environment.CurrentManagedThreadId;
+            WorkerPool.ForEach(threads, threads, k =>
+            {
+                ran[k] = Environment.CurrentManagedThreadId;
+                Assert.True(together.SignalAndWait(TimeSpan.FromSeconds(30)), "the chunks did not all run at once");
+            });
+
+            Assert.Equal(caller, ran[0]);
+            Assert.Equal(threads, ran.Distinct().Count());
         }
     }
 
