@@ -38,6 +38,9 @@ internal static unsafe class ChannelSums
     /// <summary>Most vectors per period.</summary>
     public const int MaxPeriodVectors = 8;
 
+    /// <summary>Most doubles the chunks' sums of <see cref="TryWindowChunks"/> take (32 KB, for the caller's stack).</summary>
+    public const int MaxWindowSums = 4096;
+
     /// <summary>512-bit vectors of channels a column group holds in registers (<see cref="HeldGroup"/>).</summary>
     private const int HeldVectors = 16;
 
@@ -290,9 +293,6 @@ internal static unsafe class ChannelSums
         plan = ChunkPlan.For(layout);
         return IsWindowPlan(plan, layout.Channels);
     }
-
-    /// <summary>Most doubles the chunks' sums of <see cref="TryWindowChunks"/> take (32 KB, for the caller's stack).</summary>
-    public const int MaxWindowSums = 4096;
 
     private static bool IsWindowPlan(in ChunkPlan plan, int channels) =>
         plan.Rows && plan.End(0) <= CheckRows && (long)plan.Chunks * 2 * channels <= MaxWindowSums;

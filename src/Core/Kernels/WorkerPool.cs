@@ -22,6 +22,9 @@ internal static unsafe class WorkerPool
     /// <summary>How long an idle worker keeps spinning for the next job before it blocks.</summary>
     public const int SpinMicroseconds = 50;
 
+    /// <summary>Ints between two threads' stripe counters: one 64-byte line each, so claiming a chunk does not bounce a line shared with another thread.</summary>
+    private const int StripeStride = 16;
+
     private static readonly object StartLock = new();
     private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     private static int _busy;
@@ -40,8 +43,6 @@ internal static unsafe class WorkerPool
     /// cache line of its own (<see cref="StripeStride"/> ints apart).
     /// </summary>
     private static int[] _stripes = new int[StripeStride];
-
-    private const int StripeStride = 16;
 
     /// <summary>The job's generation (high 32 bits) and number of helpers (low 32 bits), read by workers in one step.</summary>
     private static long _ticket;
