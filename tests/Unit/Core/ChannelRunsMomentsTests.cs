@@ -47,6 +47,57 @@ public sealed class ChannelRunsMomentsTests
         Close(m2, moments.M2, 1e-9, "M2");
     }
 
+    /// <summary>
+    /// Runs that follow one another in memory (a contiguous [N, C, inner] tensor) take a loop of their own; the same
+    /// runs seen as channels 1..C of an [N, C + 2, inner] buffer take the general walk. Both must give the same bits,
+    /// on one thread and on two, including a run far from its channel's shift, which fails the cancellation test and is
+    /// recomputed exactly.
+    /// </summary>
+    [Theory]
+    [InlineData(196, 1)]
+    [InlineData(196, 2)]
+    [InlineData(49, 2)]
+    [InlineData(7, 1)]
+    [InlineData(4096, 2)]
+    public void ContiguousRunsGiveTheBitsOfTheGeneralWalk(int inner, int threads)
+    {
+        const int N = 6;
+        const int C = 40;
+        var random = new Random((inner * 3) + threads);
+        var wide = new float[N * (C + 2) * inner];
+        var wideDy = new float[wide.Length];
+        for (int k = 0; k < wide.Length; k++)
+        {
+            wide[k] = 1000 + (random.NextSingle() * 4);
+            wideDy[k] = random.NextSingle() - 0.5f;
+        }
+
+        // Batch 3, channel 5 (buffer channel 6): about 5000 where every other run of channel 5 is about 1000.
+        for (int i = 0; i < inner; i++)
+        {
+            wide[(((3 * (C + 2)) + 6) * inner) + i] = 5000 + random.NextSingle();
+        }
+
+        var strided = TensorView<float>.Create(wide, N, C + 2, inner).Slice(1, 1, C);
+        var contiguous = TensorView<float>.Create(strided.ToArray(), N, C, inner);
+        Assert.Equal(MomentsBackend.Simd.Compute(strided, 1, threads), MomentsBackend.Simd.Compute(contiguous, 1, threads));
+        var far = MomentsBackend.Simd.Compute(contiguous, 1, threads);
+        var farRuns = Enumerable.Range(0, N).SelectMany(o => Enumerable.Range(0, inner).Select(i => (double)contiguous.Memory.Span[(((o * C) + 5) * inner) + i])).ToArray();
+        double farMean = farRuns.Average();
+        Assert.Equal(farMean, far.Mean[5], 1e-9 * farMean);
+        Assert.Equal(farRuns.Sum(v => (v - farMean) * (v - farMean)), far.M2[5], 1e-6 * far.M2[5]);
+
+        var stridedDy = TensorView<float>.Create(wideDy, N, C + 2, inner).Slice(1, 1, C);
+        var contiguousDy = TensorView<float>.Create(stridedDy.ToArray(), N, C, inner);
+        var mean = Enumerable.Range(0, C).Select(c => 1001 + (c * 1e-3)).ToArray();
+        using var table = GradientSumsAssert.MeanTable(mean);
+        double[] walkDy = new double[C], walkCentered = new double[C], runsDy = new double[C], runsCentered = new double[C];
+        ChannelKernels.GradientSums(strided, stridedDy, 1, table, mean, walkDy, walkCentered, threads);
+        ChannelKernels.GradientSums(contiguous, contiguousDy, 1, table, mean, runsDy, runsCentered, threads);
+        Assert.Equal(walkDy, runsDy);
+        Assert.Equal(walkCentered, runsCentered);
+    }
+
     [Theory]
     [InlineData(7)]
     [InlineData(49)]
