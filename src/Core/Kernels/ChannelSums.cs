@@ -547,7 +547,7 @@ internal static unsafe class ChannelSums
 
     /// <summary>
     /// True when, in both views, run (o, c) + 1 starts where run (o, c) ends: channel stride = inner and, with an outer
-    /// axis, outer stride = C·inner (NCHW, and NHWC memory seen through a permutation to NCHW, are such).
+    /// axis, outer stride = C·inner (NCHW, and NCHW memory seen through a permutation as NHWC, are such).
     /// </summary>
     private static bool RunsFollowEachOther(in ChannelLayout layout)
     {
