@@ -34,9 +34,14 @@ internal static class BenchCommand
         };
         var rounds = new Option<int>("--rounds") { Description = "Timed (floor, kernel) rounds per row, after warm-up.", DefaultValueFactory = _ => BenchOptions.DefaultRounds };
         var json = new Option<string?>("--json") { Description = "Also write the rows to this file as a JSON array." };
+        var floorCopy = new Option<string>("--floor-copy")
+        {
+            Description = "The train and inference floors' copy in cache: best (Span.CopyTo, the C library's memmove: glibc's rep movsb writes lines without reading them) | vector (vector loads and ordinary stores, as a kernel writes).",
+            DefaultValueFactory = _ => "best",
+        };
         var command = new Command("bench", "Time BatchNorm train/infer/backward against a bandwidth floor measured in the same run.")
         {
-            shape, layout, threads, op, backend, api, rounds, json,
+            shape, layout, threads, op, backend, api, rounds, json, floorCopy,
         };
         command.SetAction(parsed =>
         {
@@ -45,7 +50,7 @@ internal static class BenchCommand
             {
                 options = BenchOptions.Parse(
                     parsed.GetValue(shape) ?? [], parsed.GetValue(layout), parsed.GetValue(threads)!, parsed.GetValue(op)!,
-                    parsed.GetValue(backend)!, parsed.GetValue(api)!, parsed.GetValue(rounds), parsed.GetValue(json));
+                    parsed.GetValue(backend)!, parsed.GetValue(api)!, parsed.GetValue(rounds), parsed.GetValue(json), parsed.GetValue(floorCopy)!);
             }
             catch (Exception e) when (e is ArgumentException or NativeBackendUnavailableException)
             {
@@ -55,7 +60,7 @@ internal static class BenchCommand
             try
             {
                 var watch = Stopwatch.StartNew();
-                BenchTable.WriteHeader(output, options.Rounds);
+                BenchTable.WriteHeader(output, options.Rounds, options.FloorCopy);
                 var rows = BenchRunner.Run(options, BenchProgress.For(error));
                 BenchTable.WriteRows(output, rows);
                 output.WriteLine();

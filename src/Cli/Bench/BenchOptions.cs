@@ -36,6 +36,9 @@ internal sealed record BenchOptions
     /// <summary>Where to write the JSON rows, or null.</summary>
     public string? JsonPath { get; init; }
 
+    /// <summary>The train and inference floors' copy in cache (<c>--floor-copy</c>).</summary>
+    public FloorCopy FloorCopy { get; init; } = FloorCopy.Best;
+
     /// <summary>Number of rows the options produce.</summary>
     public int RowCount => Cases.Count * Threads.Count * Ops.Count * Backends.Count * Apis.Count;
 
@@ -50,10 +53,12 @@ internal sealed record BenchOptions
     /// <param name="apis"><c>--api</c>: comma list of layer | record | bound.</param>
     /// <param name="rounds"><c>--rounds</c>.</param>
     /// <param name="jsonPath"><c>--json</c>; its directory must exist.</param>
+    /// <param name="floorCopy"><c>--floor-copy</c>: best | vector.</param>
     /// <exception cref="ArgumentException">Any value is malformed or out of range; the message names the option.</exception>
     /// <exception cref="NativeBackendUnavailableException">A native backend was named but does not load.</exception>
     public static BenchOptions Parse(
-        IReadOnlyList<string> shapes, string? layouts, string threads, string ops, string backends, string apis, int rounds, string? jsonPath)
+        IReadOnlyList<string> shapes, string? layouts, string threads, string ops, string backends, string apis, int rounds, string? jsonPath,
+        string floorCopy = "best")
     {
         ArgumentNullException.ThrowIfNull(shapes);
         if (rounds < 1)
@@ -76,6 +81,7 @@ internal sealed record BenchOptions
             Apis = [.. Words("--api", apis).Select(word => EnumOption.Parse<BenchApi>("--api", word)).Distinct()],
             Rounds = rounds,
             JsonPath = jsonPath is null ? null : CheckJsonPath(jsonPath),
+            FloorCopy = EnumOption.Parse<FloorCopy>("--floor-copy", floorCopy ?? throw new ArgumentNullException(nameof(floorCopy))),
         };
         CheckBounds(options);
         return options;

@@ -44,6 +44,10 @@ internal sealed record BenchRow
     [JsonPropertyName("alloc_bytes")]
     public required long AllocBytes { get; init; }
 
+    /// <summary>The train and inference floors' copy in cache: <c>best</c> or <c>vector</c> (<see cref="Bench.FloorCopy"/>).</summary>
+    [JsonPropertyName("floor_copy")]
+    public string FloorCopy { get; init; } = "best";
+
     /// <summary>The floor's traffic (<see cref="BandwidthFloor.Bytes"/>) divided by the kernel median, GB/s (10⁹ bytes).</summary>
     [JsonPropertyName("gb_per_s")]
     public required double GBPerSecond { get; init; }

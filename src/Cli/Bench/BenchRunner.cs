@@ -25,7 +25,7 @@ internal static class BenchRunner
                         {
                             progress.Report(
                                 rows.Count + 1, options.RowCount, $"{benchCase} {EnumOption.Name(op)} {threads}T {backend.Name} {EnumOption.Name(api)}");
-                            rows.Add(Measure(tensors, threads, op, backend, api, options.Rounds));
+                            rows.Add(Measure(tensors, threads, op, backend, api, options.Rounds, options.FloorCopy));
                         }
                     }
                 }
@@ -64,7 +64,7 @@ internal static class BenchRunner
                                 BenchKernel.Create(op, tensors, threads, backend, api)();
                             }
 
-                            BandwidthFloor.Run(op, tensors, threads);
+                            BandwidthFloor.Run(op, tensors, threads, options.FloorCopy);
                         }
                     }
                 }
@@ -74,13 +74,17 @@ internal static class BenchRunner
 
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
 
-    /// <summary>One row: <paramref name="op"/> through <paramref name="api"/> interleaved with its floor, <paramref name="rounds"/> timed rounds.</summary>
-    public static BenchRow Measure(BenchTensors tensors, int threads, BenchOp op, MomentsBackend backend, BenchApi api, int rounds)
+    /// <summary>
+    /// One row: <paramref name="op"/> through <paramref name="api"/> interleaved with its floor (its copy the
+    /// <paramref name="floorCopy"/> kind), <paramref name="rounds"/> timed rounds.
+    /// </summary>
+    public static BenchRow Measure(
+        BenchTensors tensors, int threads, BenchOp op, MomentsBackend backend, BenchApi api, int rounds, FloorCopy floorCopy = FloorCopy.Best)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentNullException.ThrowIfNull(backend);
         var kernel = BenchKernel.Create(op, tensors, threads, backend, api);
-        var times = PairedTiming.Measure(() => BandwidthFloor.Run(op, tensors, threads), kernel, rounds);
+        var times = PairedTiming.Measure(() => BandwidthFloor.Run(op, tensors, threads, floorCopy), kernel, rounds);
         return new BenchRow
         {
             Shape = tensors.Case.ShapeText,
@@ -93,6 +97,7 @@ internal static class BenchRunner
             FloorMs = times.FloorMs,
             AllocBytes = times.AllocatedBytesPerCall,
             GBPerSecond = BandwidthFloor.Bytes(op, tensors.Case.Elements) / (times.KernelMs * 1e6),
+            FloorCopy = EnumOption.Name(floorCopy),
         };
     }
 }

@@ -12,14 +12,15 @@ internal static class BenchTable
     // Text columns left-aligned, numbers right-aligned.
     private const int FirstNumericColumn = 6;
 
-    /// <summary>The header lines: element type, rounds, the floor, the machine.</summary>
-    public static void WriteHeader(TextWriter output, int rounds)
+    /// <summary>The header lines: element type, rounds, the floor and its copy, the machine.</summary>
+    public static void WriteHeader(TextWriter output, int rounds, FloorCopy floorCopy = FloorCopy.Best)
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"bnnative bench: float32, median of {rounds} rounds of (floor, kernel); ratio = kernel / floor (1.00 = at the floor, lower is better); GB/s = floor traffic / kernel median."));
         output.WriteLine(BandwidthFloor.Description + ".");
+        output.WriteLine(BandwidthFloor.CopyDescription(floorCopy) + ".");
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"machine: {Environment.ProcessorCount} logical cores, Vector<T> {Vector<byte>.Count * 8} bits."));

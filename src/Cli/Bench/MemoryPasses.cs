@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using BnNative.Kernels;
 
@@ -36,13 +37,17 @@ internal static class MemoryPasses
         return partial.Sum();
     }
 
-    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
-    public static void Copy(ArraySegment<float> source, ArraySegment<float> destination, int threads) =>
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length), in cache the <paramref name="kind"/> way.</summary>
+    public static void Copy(ArraySegment<float> source, ArraySegment<float> destination, int threads, FloorCopy kind = FloorCopy.Best) =>
         ForEachPart(source.Count, threads, (_, start, length) =>
         {
             if (Streams(destination))
             {
                 Stream(source, null, destination, start, length);
+            }
+            else if (kind == FloorCopy.Vector)
+            {
+                VectorCopy(source.AsSpan(start, length), destination.AsSpan(start, length));
             }
             else
             {
@@ -109,6 +114,42 @@ internal static class MemoryPasses
         }
 
         return total;
+    }
+
+    /// <summary>destination = source with 512-bit (else <see cref="Vector{T}"/>) loads and ordinary stores, four vectors per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void VectorCopy(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        fixed (float* from = source)
+        fixed (float* to = destination)
+        {
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                int w = Vector512<float>.Count;
+                for (; i + (4 * w) <= source.Length; i += 4 * w)
+                {
+                    var a = Vector512.Load(from + i);
+                    var b = Vector512.Load(from + i + w);
+                    var c = Vector512.Load(from + i + (2 * w));
+                    var d = Vector512.Load(from + i + (3 * w));
+                    a.Store(to + i);
+                    b.Store(to + i + w);
+                    c.Store(to + i + (2 * w));
+                    d.Store(to + i + (3 * w));
+                }
+            }
+
+            for (; i + Vector<float>.Count <= source.Length; i += Vector<float>.Count)
+            {
+                Vector.Load(from + i).Store(to + i);
+            }
+
+            for (; i < source.Length; i++)
+            {
+                to[i] = from[i];
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -49,7 +49,27 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(median / floor, row.GetProperty("ratio").GetDouble(), 1e-9 * (median / floor));
             Assert.True(row.GetProperty("alloc_bytes").GetInt64() >= 0);
             Assert.True(row.GetProperty("gb_per_s").GetDouble() > 0);
+            Assert.Equal("best", row.GetProperty("floor_copy").GetString());
         }
+    }
+
+    [Fact]
+    public void FloorCopyOptionIsRecordedInTheHeaderAndEveryRow()
+    {
+        string json = _files.File("vector.json");
+        var result = CliResult.Of(
+            "bench", "--shape", "32,64", "--op", "train,infer", "--threads", "1", "--rounds", "2", "--floor-copy", "vector", "--json", json);
+
+        result.AssertSucceeded();
+        Assert.Contains("--floor-copy vector", result.Output, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Equal("vector", row.GetProperty("floor_copy").GetString()));
+        Assert.Equal(
+            FloorCopy.Vector,
+            BenchOptions.Parse([], null, "1", "infer", "auto", "layer", 1, null, "VECTOR").FloorCopy);
+        Assert.Equal(FloorCopy.Best, BenchOptions.Parse([], null, "1", "infer", "auto", "layer", 1, null).FloorCopy);
     }
 
     [Fact]
@@ -109,6 +129,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("Unknown moments backend 'fast'", "--backend", "fast")]
     [InlineData("--op needs at least one value", "--op", ",")]
     [InlineData("--api 'fast' is not one of layer, record, bound", "--api", "fast")]
+    [InlineData("--floor-copy 'memmove' is not one of best, vector", "--floor-copy", "memmove")]
     [InlineData("--api bound times bare loops", "--shape", "4,3,5,5", "--threads", "1", "--op", "train", "--api", "bound")]
     [InlineData("--api bound times bare loops", "--shape", "256,64", "--threads", "1", "--op", "train", "--api", "bound")]
     [InlineData("--api bound times bare loops", "--shape", "256,256", "--threads", "1,2", "--op", "train", "--api", "bound")]
@@ -218,6 +239,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData(1, 1003)]
     [InlineData(2, 1003)]
     [InlineData(2, 5)]
+    [InlineData(1, 64 + 16 + 3)] // the vector copy's four-vector steps, a single vector and a scalar tail
     [InlineData(2, (8 << 20) + 5)] // ≥ 32 MB: the streaming stores, with an unaligned head and tail per part.
     public void FloorPassesComputeWhatTheyClaim(int threads, int length)
     {
@@ -227,6 +249,10 @@ public sealed class BenchCommandTests : IDisposable
         var destination = new float[length];
 
         MemoryPasses.Copy(a, destination, threads);
+        Assert.Equal(a, destination);
+
+        Array.Clear(destination);
+        MemoryPasses.Copy(a, destination, threads, FloorCopy.Vector);
         Assert.Equal(a, destination);
 
         MemoryPasses.Combine(a, b, destination, threads);
