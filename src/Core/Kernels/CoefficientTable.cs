@@ -21,7 +21,7 @@ internal struct CoefficientTable<T> : IDisposable
     {
         Channels = channels;
         Count = count;
-        Stride = channels + Wrap;
+        Stride = StrideOf(channels);
         _values = ArrayPool<T>.Shared.Rent(count * Stride);
         _pooled = true;
     }
@@ -35,7 +35,7 @@ internal struct CoefficientTable<T> : IDisposable
     {
         Channels = channels;
         Count = count;
-        Stride = channels + Wrap;
+        Stride = StrideOf(channels);
         if (storage.Length < Length(channels, count))
         {
             throw new ArgumentException($"A table of {count} coefficients for {channels} channels needs {Length(channels, count)} entries; got {storage.Length}.", nameof(storage));
@@ -46,7 +46,7 @@ internal struct CoefficientTable<T> : IDisposable
     }
 
     /// <summary>Entries of a table of <paramref name="count"/> coefficients for <paramref name="channels"/> channels (the storage it needs).</summary>
-    public static int Length(int channels, int count) => count * (channels + Wrap);
+    public static int Length(int channels, int count) => count * StrideOf(channels);
 
     /// <summary>Number of channels.</summary>
     public int Channels { get; }
@@ -66,27 +66,37 @@ internal struct CoefficientTable<T> : IDisposable
     /// <summary>The storage (pin it to hand it to a kernel).</summary>
     public readonly T[] Values => _values ?? throw new ObjectDisposedException(nameof(CoefficientTable<T>));
 
-    /// <summary>Coefficient <paramref name="index"/>'s row of channels, to fill before <see cref="Seal"/>.</summary>
+    /// <summary>Coefficient <paramref name="index"/>'s row of channels, to fill before <see cref="Seal()"/>.</summary>
     public readonly Span<T> Row(int index) => Values.AsSpan(index * Stride, Channels);
 
     /// <summary>Repeats each row's start after its end; call once every row is filled.</summary>
-    public readonly void Seal()
+    public readonly void Seal() => Seal(Values, Channels, Count);
+
+    /// <summary>
+    /// <see cref="Seal()"/> for a table of <paramref name="count"/> rows of <paramref name="channels"/> held in
+    /// <paramref name="values"/> (at least <see cref="Length"/> entries, rows <see cref="StrideOf"/> apart), such as one on
+    /// the stack.
+    /// </summary>
+    public static void Seal(Span<T> values, int channels, int count)
     {
-        var values = Values;
-        if (Channels == 0)
+        if (channels == 0)
         {
             return;
         }
 
-        for (int j = 0; j < Count; j++)
+        int stride = StrideOf(channels);
+        for (int j = 0; j < count; j++)
         {
-            RepeatStart(values.AsSpan(j * Stride, Stride), Channels);
+            RepeatStart(values.Slice(j * stride, stride), channels);
         }
     }
 
+    /// <summary>Distance between two coefficients' rows in a table for <paramref name="channels"/> channels.</summary>
+    public static int StrideOf(int channels) => channels + Wrap;
+
     /// <summary>
     /// Writes the first <see cref="Wrap"/> entries of a row of <paramref name="channels"/> again after its end (as often
-    /// as it takes when the row is shorter): what <see cref="Seal"/> does to every row; <paramref name="row"/> holds
+    /// as it takes when the row is shorter): what <see cref="Seal()"/> does to every row; <paramref name="row"/> holds
     /// <paramref name="channels"/> + <see cref="Wrap"/> entries.
     /// </summary>
     public static void RepeatStart(Span<T> row, int channels)

@@ -64,8 +64,8 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         // it is large, and the accumulators rented only when the window chunks hand the tensor back: in perf samples of a
         // [256, 256] step, the two rents, their returns and the thread-local lookups behind them were about 3%.
         int channels = layout.Channels;
-        int stride = channels + CoefficientTable<T>.Wrap;
-        int entries = 2 * stride;
+        int stride = CoefficientTable<T>.StrideOf(channels);
+        int entries = CoefficientTable<T>.Length(channels, 2);
         T[]? rentedTable = (long)entries * sizeof(T) > MaxStackTableBytes ? ArrayPool<T>.Shared.Rent(entries) : null;
         Span<T> table = rentedTable is null ? stackalloc T[entries] : rentedTable.AsSpan(0, entries);
         var shifts = table[..channels];
@@ -76,8 +76,8 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
             fixed (T* k = table)
             {
                 ComputeShifts(layout, a, shifts);
-                CoefficientTable<T>.RepeatStart(table[..stride], channels);
-                table.Slice(stride, stride).Clear();
+                table.Slice(stride, channels).Clear();
+                CoefficientTable<T>.Seal(table, channels, 2);
                 if (oneWindow && ManagedSums && ChannelSums.HasWindowChunks(layout, out var plan)
                     && TryWindowChunks(layout, plan, a, k, stride, shifts, mean, m2, threads))
                 {
@@ -182,7 +182,7 @@ internal abstract unsafe class ShiftedSumsBackend : MomentsBackend
         {
             T* first = a + x.Shape.Offset;
             ShiftsAt(first, offsets[..samples], 1, shifts[..channels]);
-            CoefficientTable<T>.RepeatStart(shifts[..(channels + CoefficientTable<T>.Wrap)], channels);
+            CoefficientTable<T>.Seal(shifts, channels, 1);
 
             if (!ChannelSums.TryShortRows<T, ShiftedSquares<T>>(first, first, shortRows, channels, periodVectors, k, sum, sum + channels))
             {
