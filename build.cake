@@ -1,6 +1,8 @@
 // BnNative build script (classic Cake, run through ./build.sh or `dotnet cake build.cake`).
 //
-//   Clean -> Restore -> Build -> Test -> Pack      (linear chain, Default = Test)
+//   Clean -> Restore -> Build -> Pack -> Test      (linear chain, Default = Test)
+//   Pack writes every package to artifacts/packages before Test, because the package tests check those files and
+//   build samples/Consumer against them (a local folder feed), so a broken package fails the tests.
 //   Demo  (after Build: runs the bnnative CLI, the main job)
 //   Bench (after Build: runs BenchmarkDotNet with --bench-args, default "--filter *")
 //
@@ -21,6 +23,7 @@ public sealed record BuildContext(
     DirectoryPath TestResultsDir,
     DirectoryPath PackagesDir,
     IReadOnlyList<FilePath> TestProjects,
+    IReadOnlyList<FilePath> FirstPassOnlyTestProjects,
     IReadOnlyList<FilePath> PackProjects,
     FilePath CliProject,
     FilePath BenchProject,
@@ -48,11 +51,21 @@ Setup<BuildContext>(ctx =>
             MakeAbsolute(File("./tests/Unit/BnNative.Unit.Tests.csproj")),
             MakeAbsolute(File("./tests/Properties/BnNative.Property.Tests.csproj")),
             MakeAbsolute(File("./tests/Mpi/BnNative.Mpi.Tests.csproj")),
+            MakeAbsolute(File("./tests/Packages/BnNative.Package.Tests.csproj")),
+        },
+        // The package tests read the packed files and build the sample consumer: nothing in them depends on the BLAS
+        // kernel, so they run once, in the inherited environment.
+        FirstPassOnlyTestProjects: new[]
+        {
+            MakeAbsolute(File("./tests/Packages/BnNative.Package.Tests.csproj")),
         },
         PackProjects: new[]
         {
             MakeAbsolute(File("./src/Core/BnNative.Core.csproj")),
             MakeAbsolute(File("./src/Native/BnNative.Native.csproj")),
+            MakeAbsolute(File("./src/MathNet/BnNative.MathNet.csproj")),
+            MakeAbsolute(File("./src/NumericsTensors/BnNative.NumericsTensors.csproj")),
+            MakeAbsolute(File("./src/Testing/BnNative.Testing.csproj")),
             MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
         },
         CliProject: MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
@@ -79,6 +92,8 @@ Task("Clean")
         + GetDirectories("./src/*/obj")
         + GetDirectories("./tests/*/bin")
         + GetDirectories("./tests/*/obj")
+        + GetDirectories("./samples/*/bin")
+        + GetDirectories("./samples/*/obj")
         + GetDirectories("./bench/bin")
         + GetDirectories("./bench/obj")
         + GetDirectories("./bench/BenchmarkDotNet.Artifacts");
@@ -108,7 +123,7 @@ Task("Build")
 });
 
 Task("Test")
-    .IsDependentOn("Build")
+    .IsDependentOn("Pack")
     .Does<BuildContext>((ctx, data) =>
 {
     EnsureDirectoryExists(data.TestResultsDir);
@@ -141,6 +156,11 @@ Task("Test")
     {
         foreach (var project in data.TestProjects)
         {
+            if (variant is not null && data.FirstPassOnlyTestProjects.Any(p => p.FullPath == project.FullPath))
+            {
+                continue;
+            }
+
             var name = project.GetFilenameWithoutExtension().FullPath + suffix;
             var settings = new DotNetTestSettings
             {
@@ -175,10 +195,12 @@ Task("Test")
 });
 
 Task("Pack")
-    .IsDependentOn("Test")
+    .IsDependentOn("Build")
     .Does<BuildContext>((ctx, data) =>
 {
+    // Only this build's packages: a package left from an earlier version or project must not satisfy the tests.
     EnsureDirectoryExists(data.PackagesDir);
+    DeleteFiles(GetFiles(data.PackagesDir.FullPath + "/*.nupkg") + GetFiles(data.PackagesDir.FullPath + "/*.snupkg"));
     foreach (var project in data.PackProjects)
     {
         DotNetPack(project.FullPath, new DotNetPackSettings
@@ -188,6 +210,11 @@ Task("Pack")
             NoRestore = true,
             OutputDirectory = data.PackagesDir,
         });
+    }
+
+    foreach (var package in GetFiles(data.PackagesDir.FullPath + "/*.nupkg").OrderBy(f => f.FullPath))
+    {
+        Information("{0,-40} {1,12:N0} bytes", package.GetFilename(), new FileInfo(package.FullPath).Length);
     }
 });
 
