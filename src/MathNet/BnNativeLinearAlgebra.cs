@@ -38,7 +38,9 @@ public static class BnNativeLinearAlgebra
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException(e.Message.Replace($" (Parameter 'nameOrPath')", string.Empty, StringComparison.Ordinal), nameof(blas), e);
+            string message = e.Message.Replace(" (Parameter 'nameOrPath')", string.Empty, StringComparison.Ordinal)
+                .Replace("nameOrPath", nameof(blas), StringComparison.Ordinal);
+            throw new ArgumentException(message, nameof(blas), e);
         }
         catch (BlasLibraryNotFoundException e)
         {

@@ -30,6 +30,13 @@ public sealed class MatrixTrainResult<T>
     /// </summary>
     public BatchNormTrainResult<T> Step { get; }
 
-    /// <summary>The state after the step; <see cref="BatchNormTrainResult{T}.NextState"/>.</summary>
+    /// <summary>
+    /// The state after the step, <see cref="BatchNormTrainResult{T}.NextState"/>: advanced with internal EMA updates, the
+    /// incoming state with collection (the default, tensorpack's) and skip.
+    /// </summary>
     public BatchNormState<T> NextState => Step.NextState;
+
+    /// <summary>The state to carry forward whatever the EMA mode, <see cref="BatchNormTrainResult{T}.CommittedState"/>.</summary>
+    /// <exception cref="OverflowException">As <see cref="BatchNormTrainResult{T}.CommittedState"/>.</exception>
+    public BatchNormState<T> CommittedState => Step.CommittedState;
 }
