@@ -169,7 +169,8 @@ internal static class BuildsRunner
         return sorted[sorted.Length / 2];
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    /// <summary>The value after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
+    internal static string Option(string[] args, string name, string fallback)
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;

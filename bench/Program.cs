@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "builds")
     return;
 }
 
+if (args.Length > 0 && args[0] == "matmul")
+{
+    MatrixMultiplyRunner.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "sync")
 {
     SyncRunner.RunInProcess(args[1..]);
