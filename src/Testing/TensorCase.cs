@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using BnNative.Tensors;
 
@@ -79,7 +80,7 @@ public sealed record TensorCase
     /// channel axis), rounded to <paramref name="type"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">As the constructor; or <paramref name="draw"/> returns the wrong number of values.</exception>
+    /// <exception cref="ArgumentException">As the constructor; or <paramref name="draw"/> does not return Π lengths values.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As the constructor.</exception>
     public static TensorCase Draw(int[] lengths, ChannelChoice channel, ElementType type, StorageLayout layout, ValueDraw draw, int seed)
     {
@@ -87,6 +88,14 @@ public sealed record TensorCase
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(draw);
         var values = draw(new Random(seed), lengths, channel.Resolve(lengths.Length));
+        int count = ChannelIndex.Product(lengths);
+        if (values is null || values.Length != count)
+        {
+            throw new ArgumentException(
+                $"draw must return {count} values (the product of lengths [{string.Join(", ", lengths)}]), got {values?.Length.ToString(CultureInfo.InvariantCulture) ?? "null"}.",
+                nameof(draw));
+        }
+
         return new TensorCase(lengths, channel, type, type.Round(values), layout);
     }
 
@@ -97,12 +106,19 @@ public sealed record TensorCase
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">As the constructor (rank below 2, an empty axis, an axis that does not resolve).</exception>
+    /// <exception cref="ArgumentException"><paramref name="view"/> has rank below 2 or no elements.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The explicit axis of <paramref name="channel"/> is outside [−rank, rank−1].</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static TensorCase FromView<T>(TensorView<T> view, ChannelChoice channel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(view);
+        if (view.Rank < 2 || view.ElementCount == 0)
+        {
+            throw new ArgumentException(
+                $"view must have rank ≥ 2 and at least one element, got {view.Shape}.", nameof(view));
+        }
+
         var type = ElementTypes.Of<T>();
         var values = view.ToArray().Select(double.CreateTruncating).ToArray();
         return new TensorCase(view.Lengths.ToArray(), channel, type, values, StorageLayout.Contiguous(view.Rank));

@@ -54,6 +54,21 @@ public sealed class ReferenceOracleTests
         Assert.All(statistics.SampleVariance, v => Assert.True(double.IsNaN(v)));
     }
 
+    /// <summary>A transposed view of [[1, 2, 3], [4, 5, 6]] is [[1, 4], [2, 5], [3, 6]]: channels last, {1, 2, 3} and {4, 5, 6}.</summary>
+    [Fact]
+    public void FromViewTakesTheLogicalValuesOfAnyView()
+    {
+        var transposed = TensorView<float>.Create(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3).Permute(1, 0);
+
+        var x = TensorCase.FromView(transposed, ChannelsLast);
+
+        Assert.Equal([3, 2], x.Lengths);
+        Assert.Equal(ElementType.Single, x.Type);
+        Assert.Equal([1.0, 4, 2, 5, 3, 6], x.Values);
+        Assert.Equal([2.0, 5], x.Statistics().Mean);
+        Assert.Equal(x.Values, x.Store<float>().ToArray().Select(v => (double)v));
+    }
+
     [Fact]
     public void TrainingNormalizesWithTheBatchStatistics()
     {
