@@ -10,8 +10,8 @@ namespace BnNative.Testing;
 /// <summary>
 /// One generated batch normalization step: the input and the state's parts and settings. Every state value is already
 /// rounded to the input's element type, so the <see cref="BatchNormState{T}"/> built from it holds exactly these numbers
-/// and the double-precision reference (<see cref="ReferenceBatchNorm"/>) sees what the library sees. Equality is record
-/// equality: the arrays compare by reference.
+/// and the double-precision reference (<see cref="ReferenceBatchNorm"/>) sees what the library sees. The constructor
+/// validates; a <c>with</c> expression does not. Equality is record equality: the arrays compare by reference.
 /// </summary>
 public sealed record NormalizationCase
 {

@@ -6,8 +6,9 @@ namespace BnNative.Testing;
 
 /// <summary>
 /// One generated tensor: the logical tensor (axis lengths and row-major values, each exactly representable in the
-/// element type), how its channel axis is named, the element type and the layout it is stored in. Equality is record
-/// equality: the arrays compare by reference.
+/// element type), how its channel axis is named, the element type and the layout it is stored in. The constructor
+/// validates; a <c>with</c> expression does not (a part of a batch, a poisoned copy). Equality is record equality: the
+/// arrays compare by reference.
 /// </summary>
 public sealed record TensorCase
 {
