@@ -18,15 +18,15 @@ public sealed class AgreementProperties
 
     /// <summary>The oracle itself against MathNet: count, mean, biased and unbiased variance, in double precision.</summary>
     [MomentsProperty]
-    public void ReferenceMatchesMathNet(MomentsCase x)
+    public void ReferenceMatchesMathNet(TensorCase x)
     {
         var expected = x.Statistics();
-        var actual = x.Store().Compute(MomentsBackend.Reference, x.AxisArgument);
-        var tolerance = Tolerance.Double(x.CountPerChannel);
-        tolerance.AssertMatches(expected, actual);
+        var actual = StoredTensor.Of(x).Compute(MomentsBackend.Reference, x.AxisArgument);
+        var tolerance = MomentTolerance.Double(x.CountPerChannel);
+        tolerance.Verify(expected, actual);
         if (actual.Count > 1)
         {
-            tolerance.AssertSampleVarianceMatches(expected, actual);
+            tolerance.VerifySampleVariance(expected, actual);
         }
     }
 
@@ -36,8 +36,8 @@ public sealed class AgreementProperties
     {
         var moments = TestBackends.Get(backend);
         PropertyCheck.ForAll(
-            Generators.SmallCases(Generators.ElementTypes, Generators.UniformAroundChannelOffsets),
-            x => Tolerance.For(x).AssertMatches(x.Statistics(), x.Store().Compute(moments, x.AxisArgument)),
+            TensorGenerators.Tensors(TensorGenerators.BothTypes, ValueDraws.Standard),
+            x => MomentTolerance.For(x).Verify(x.Statistics(), StoredTensor.Of(x).Compute(moments, x.AxisArgument)),
             MaxTest);
     }
 
@@ -45,7 +45,7 @@ public sealed class AgreementProperties
     [BackendTheory]
     public void EveryBackendMatchesReference(string backend) =>
         CheckAgainstReference(
-            TestBackends.Get(backend), Generators.SmallCases(Generators.ElementTypes, Generators.UniformAroundChannelOffsets), MaxTest);
+            TestBackends.Get(backend), TensorGenerators.Tensors(TensorGenerators.BothTypes, ValueDraws.Standard), MaxTest);
 
     /// <summary>
     /// The same on tensors of 100 000 to 300 000 elements with up to 600 channels: many fold lengths per channel,
@@ -53,16 +53,16 @@ public sealed class AgreementProperties
     /// </summary>
     [BackendTheory]
     public void EveryBackendMatchesReferenceOnLargeTensors(string backend) =>
-        CheckAgainstReference(TestBackends.Get(backend), Generators.LargeCases(), MaxLargeTest);
+        CheckAgainstReference(TestBackends.Get(backend), TensorGenerators.LargeTensors(TensorGenerators.BothTypes, ValueDraws.Standard), MaxLargeTest);
 
     private static void CheckAgainstReference(
-        MomentsBackend moments, Gen<MomentsCase> cases, int maxTest, [CallerMemberName] string property = "") =>
+        MomentsBackend moments, Gen<TensorCase> cases, int maxTest, [CallerMemberName] string property = "") =>
         PropertyCheck.ForAll(
             cases,
             x =>
             {
-                var tensor = x.Store();
-                Tolerance.For(x).AssertClose(
+                var tensor = StoredTensor.Of(x);
+                MomentTolerance.For(x).Verify(
                     x.Statistics(), tensor.Compute(MomentsBackend.Reference, x.AxisArgument), tensor.Compute(moments, x.AxisArgument));
             },
             maxTest,

@@ -7,7 +7,7 @@ namespace BnNative.Tests.Properties;
 /// <param name="Tensor">The whole tensor.</param>
 /// <param name="Axis">The reduction axis that is cut (the batch axis unless the batch axis holds the channels).</param>
 /// <param name="Cuts">Where the parts meet.</param>
-public sealed record BatchSplit(MomentsCase Tensor, int Axis, int[] Cuts)
+public sealed record BatchSplit(TensorCase Tensor, int Axis, int[] Cuts)
 {
     /// <summary>The parts as (start, length) along <see cref="Axis"/>, in order.</summary>
     public IEnumerable<(int Start, int Length)> Parts()

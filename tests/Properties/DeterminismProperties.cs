@@ -16,10 +16,10 @@ public sealed class DeterminismProperties
     {
         var moments = TestBackends.Get(backend);
         PropertyCheck.ForAll(
-            Generators.LargeCases(),
+            TensorGenerators.LargeTensors(TensorGenerators.BothTypes, ValueDraws.Standard),
             x =>
             {
-                var tensor = x.Store();
+                var tensor = StoredTensor.Of(x);
                 var oneThread = tensor.Compute(moments, x.AxisArgument, threads: 1);
                 foreach (int threads in new[] { 2, 3 })
                 {

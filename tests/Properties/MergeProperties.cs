@@ -24,9 +24,9 @@ public sealed class MergeProperties
 
     /// <summary>Merging with the moments of an empty part returns the other moments exactly.</summary>
     [MomentsProperty]
-    public void EmptyPartIsTheIdentity(MomentsCase x)
+    public void EmptyPartIsTheIdentity(TensorCase x)
     {
-        var moments = x.Store().Compute(MomentsBackend.Reference, x.AxisArgument);
+        var moments = StoredTensor.Of(x).Compute(MomentsBackend.Reference, x.AxisArgument);
         var empty = BatchMoments.Empty(moments.Channels);
         Assert.Equal(moments, BatchMoments.Merge(moments, empty));
         Assert.Equal(moments, BatchMoments.Merge(empty, moments));
@@ -35,16 +35,16 @@ public sealed class MergeProperties
 
     private static IEnumerable<BatchMoments> PartMoments(BatchSplit split)
     {
-        var whole = split.Tensor.Store();
+        var whole = StoredTensor.Of(split.Tensor);
         int channels = split.Tensor.Lengths[split.Tensor.ChannelAxis];
         return split.Parts().Select(part => part.Length == 0
             ? BatchMoments.Empty(channels)
             : whole.Slice(split.Axis, part.Start, part.Length).Compute(MomentsBackend.Reference, split.Tensor.AxisArgument));
     }
 
-    private static void AssertMergesToWhole(MomentsCase x, BatchMoments merged)
+    private static void AssertMergesToWhole(TensorCase x, BatchMoments merged)
     {
-        var whole = x.Store().Compute(MomentsBackend.Reference, x.AxisArgument);
-        Tolerance.Double(x.CountPerChannel).AssertClose(x.Statistics(), whole, merged);
+        var whole = StoredTensor.Of(x).Compute(MomentsBackend.Reference, x.AxisArgument);
+        MomentTolerance.Double(x.CountPerChannel).Verify(x.Statistics(), whole, merged);
     }
 }

@@ -20,11 +20,11 @@ public sealed class PrecisionProperties
     {
         var moments = TestBackends.Get(backend);
         PropertyCheck.ForAll(
-            Generators.SmallCases(Gen.Constant(ElementType.Single), Generators.NearTenThousand),
+            TensorGenerators.Tensors(TensorGenerators.SingleOnly, ValueDraws.NearTenThousand),
             x =>
             {
                 var exact = x.Statistics().Variance;
-                var actual = x.Store().Compute(moments, x.AxisArgument).Variance();
+                var actual = StoredTensor.Of(x).Compute(moments, x.AxisArgument).Variance();
                 for (int c = 0; c < exact.Length; c++)
                 {
                     Assert.True(

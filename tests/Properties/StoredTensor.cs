@@ -13,12 +13,12 @@ public abstract class StoredTensor
     /// <summary>Axis lengths.</summary>
     public abstract int[] Lengths { get; }
 
-    /// <summary>Stores the logical tensor (<paramref name="lengths"/>, row-major <paramref name="values"/>) in <paramref name="layout"/>.</summary>
-    public static StoredTensor Store(ElementType type, int[] lengths, double[] values, Layout layout) => type switch
+    /// <summary>The tensor of <paramref name="x"/> stored in its layout, as a float or double view.</summary>
+    public static StoredTensor Of(TensorCase x) => x.Type switch
     {
-        ElementType.Single => new Typed<float>(layout.Store<float>(lengths, values)),
-        ElementType.Double => new Typed<double>(layout.Store<double>(lengths, values)),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown element type."),
+        ElementType.Single => new Typed<float>(x.Store<float>()),
+        ElementType.Double => new Typed<double>(x.Store<double>()),
+        _ => throw new ArgumentOutOfRangeException(nameof(x), x.Type, "Unknown element type."),
     };
 
     /// <summary><see cref="TensorView{T}.Slice"/>.</summary>

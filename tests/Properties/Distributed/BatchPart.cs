@@ -36,7 +36,7 @@ public readonly record struct BatchPart(int Start, int Length)
         where T : unmanaged, IFloatingPointIeee754<T> => view.Slice(0, Start, Length);
 
     /// <summary>This part of <paramref name="tensor"/>: axis 0 cut to <see cref="Length"/>, the values of those samples, the same channel, type and layout.</summary>
-    public MomentsCase Of(MomentsCase tensor)
+    public TensorCase Of(TensorCase tensor)
     {
         int row = RowLength(tensor.Lengths);
         return tensor with { Lengths = [Length, .. tensor.Lengths.Skip(1)], Values = tensor.Values[(Start * row)..((Start + Length) * row)] };

@@ -8,7 +8,9 @@ using FsCheck.Fluent;
 using static BnNative.Tests.Properties.Distributed.DistributedAssert;
 using static BnNative.Tests.Properties.Distributed.DistributedGenerators;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Distributed;
 
@@ -297,7 +299,7 @@ public sealed class BatchRenormProperties
             return y;
         }
 
-        private double Loss(double[] x, double[] gamma, double[] beta) => NormalizationCase.Dot(_w, Forward(x, gamma, beta));
+        private double Loss(double[] x, double[] gamma, double[] beta) => FiniteDifferences.Dot(_w, Forward(x, gamma, beta));
 
         /// <summary>
         /// The scale of dx with r and d frozen: dx = a·(w − mean(w) − x̂·mean(w·x̂)), a = gamma·r/s_B, over the chunk; the sum

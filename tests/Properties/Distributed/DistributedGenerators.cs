@@ -2,12 +2,13 @@ using BnNative.Tensors;
 using BnNative.Tests.Properties.Normalization;
 using FsCheck;
 using FsCheck.Fluent;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
 
 namespace BnNative.Tests.Properties.Distributed;
 
 /// <summary>
-/// Generators of ghost, synchronized and renormalized steps, built on <see cref="Generators"/> and
+/// Generators of ghost, synchronized and renormalized steps, built on the package's <see cref="TensorGenerators"/> and
 /// <see cref="NormalizationGenerators"/>: shape first (rank 2 or 4, channels at the data format's axis: rank 2 → axis 1,
 /// channels_last rank 4 → axis 3, channels_first rank 4 → axis 1), then how the batch on axis 0 is made up (ghost
 /// chunks, replica shares), then the element type, layout, values and state. Every part that is normalized on its own
@@ -23,10 +24,6 @@ public static class DistributedGenerators
 
     /// <summary>Most samples of one replica.</summary>
     public const int MaxShare = 4;
-
-    /// <summary>Both data formats, no explicit axis.</summary>
-    public static Gen<ChannelChoice> DataFormats { get; } =
-        Gen.Elements(DataFormat.ChannelsLast, DataFormat.ChannelsFirst).Select(format => new ChannelChoice(format, null));
 
     /// <summary>
     /// Ghost steps: V in [1, MaxVirtualBatchSize] (at least 2 when a sample holds one element per channel), 1 to
@@ -68,30 +65,24 @@ public static class DistributedGenerators
         from seed in Gen.Choose(0, int.MaxValue)
         select RenormState(ghost.Step, useGhost ? ghost.VirtualBatchSize : null, new Random(seed));
 
-    /// <summary>A case and a seed for what the property draws itself (loss weights, sampled positions).</summary>
-    public static Gen<(T Case, int Seed)> WithSeed<T>(Gen<T> cases) =>
-        from value in cases
-        from seed in Gen.Choose(0, int.MaxValue)
-        select (value, seed);
-
     /// <summary>Loss weights for <paramref name="tensor"/>, uniform in [−1, 1], rounded to its element type (row-major).</summary>
-    public static double[] Weights(MomentsCase tensor, Random random) =>
-        RoundTo(tensor.Type, tensor.Values.Select(_ => Uniform(random, -1, 1)).ToArray());
+    public static double[] Weights(TensorCase tensor, Random random) =>
+        tensor.Type.Round(tensor.Values.Select(_ => ValueDraws.Uniform(random, -1, 1)).ToArray());
 
     private static Gen<Shape> Shapes(StepSizes sizes) =>
         from rank in Gen.Elements(2, 4)
-        from channel in DataFormats
+        from channel in TensorGenerators.DataFormats
         from channels in sizes.MaxWideChannels >= WideChannels
             ? Gen.Frequency((3, Gen.Choose(1, sizes.MaxChannels)), (1, Gen.Choose(WideChannels, sizes.MaxWideChannels)))
             : Gen.Choose(1, sizes.MaxChannels)
         from spatial in Gen.ArrayOf(Gen.Choose(1, sizes.MaxSpatial), rank - 2)
         select new Shape(channel, channels, spatial);
 
-    private static Gen<MomentsCase> Tensors(int[] lengths, ChannelChoice channel, Gen<ElementType> types) =>
+    private static Gen<TensorCase> Tensors(int[] lengths, ChannelChoice channel, Gen<ElementType> types) =>
         from type in types
         from seed in Gen.Choose(0, int.MaxValue)
-        from layout in Generators.Layouts(lengths.Length)
-        select Redraw(new MomentsCase(lengths, channel, type, [], layout), seed);
+        from layout in Layouts(lengths.Length)
+        select TensorCase.Draw(lengths, channel, type, layout, ValueDraws.Standard, seed);
 
     /// <summary>Samples needed for two elements per channel: 1 when a sample holds at least two per channel, else 2.</summary>
     private static int LeastSamples(int[] spatial) => ChannelIndex.Product(spatial) >= 2 ? 1 : 2;
@@ -107,17 +98,17 @@ public static class DistributedGenerators
     {
         var statistics = step.Tensor.Statistics();
         var scale = statistics.Variance.Select(v => Math.Sqrt(v + step.Epsilon)).ToArray();
-        double rMax = random.Next(4) == 0 ? 1 : Uniform(random, 1, 5);
-        double dMax = random.Next(4) == 0 ? 0 : Uniform(random, 0, 6);
-        double[] Draw(Func<int, double> value) => RoundTo(step.Tensor.Type, Enumerable.Range(0, step.Channels).Select(value).ToArray());
+        double rMax = random.Next(4) == 0 ? 1 : ValueDraws.Uniform(random, 1, 5);
+        double dMax = random.Next(4) == 0 ? 0 : ValueDraws.Uniform(random, 0, 6);
+        double[] Draw(Func<int, double> value) => step.Tensor.Type.Round(Enumerable.Range(0, step.Channels).Select(value).ToArray());
         return new RenormCase(
             step,
             virtualBatchSize,
             rMax,
             dMax,
-            RenormMean: Draw(c => random.Next(4) == 0 ? Uniform(random, -1000, 1000) : statistics.Mean[c] + (scale[c] * Uniform(random, -4, 4))),
-            RenormStddev: Draw(c => step.Epsilon > 0 && random.Next(8) == 0 ? 0 : scale[c] * Math.Exp(Uniform(random, -2, 2))),
-            MovingStddev: Draw(_ => Math.Exp(Uniform(random, Math.Log(0.1), Math.Log(50)))));
+            RenormMean: Draw(c => random.Next(4) == 0 ? ValueDraws.Uniform(random, -1000, 1000) : statistics.Mean[c] + (scale[c] * ValueDraws.Uniform(random, -4, 4))),
+            RenormStddev: Draw(c => step.Epsilon > 0 && random.Next(8) == 0 ? 0 : scale[c] * Math.Exp(ValueDraws.Uniform(random, -2, 2))),
+            MovingStddev: Draw(_ => Math.Exp(ValueDraws.Uniform(random, Math.Log(0.1), Math.Log(50)))));
     }
 
     /// <summary>A shape without its batch length: the channel choice, the channel count and the spatial lengths (none for rank 2).</summary>

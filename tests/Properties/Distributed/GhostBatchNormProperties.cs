@@ -6,7 +6,9 @@ using BnNative.Tests.Properties.Normalization;
 using static BnNative.Tests.Properties.Distributed.DistributedAssert;
 using static BnNative.Tests.Properties.Distributed.DistributedGenerators;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Distributed;
 
@@ -254,7 +256,7 @@ public sealed class GhostBatchNormProperties
     }
 
     /// <summary>The independent oracle: per channel, the mean and the variance (biased or unbiased) of a chunk in two plain double-precision passes.</summary>
-    private static (double[] Mean, double[] Variance) ChunkStatistics(MomentsCase chunk, VarianceEstimator estimator)
+    private static (double[] Mean, double[] Variance) ChunkStatistics(TensorCase chunk, VarianceEstimator estimator)
     {
         var index = ChannelIndex.Of(chunk.Lengths, chunk.ChannelAxis);
         var values = chunk.Values;

@@ -28,13 +28,13 @@ public sealed record MomentBounds(double[] Mean, double[] Variance)
     /// </summary>
     private const double FloatGradientError = 2e-5;
 
-    /// <summary>A backend's moments of <paramref name="tensor"/> against the exact ones (<see cref="Tolerance.For"/>, <see cref="OutputTolerance.MomentErrors"/>).</summary>
-    public static MomentBounds Of(MomentsCase tensor) =>
-        From(OutputTolerance.MomentErrors(tensor.Statistics(), Tolerance.For(tensor)));
+    /// <summary>A backend's moments of <paramref name="tensor"/> against the exact ones (<see cref="MomentTolerance.For"/>, <see cref="MomentTolerance.Bounds"/>).</summary>
+    public static MomentBounds Of(TensorCase tensor) =>
+        From(MomentTolerance.For(tensor).Bounds(tensor.Statistics()));
 
-    /// <summary>A plain double-precision two-pass loop's moments of <paramref name="tensor"/> against the exact ones (<see cref="Tolerance.Double"/>).</summary>
-    public static MomentBounds DoubleLoop(MomentsCase tensor) =>
-        From(OutputTolerance.MomentErrors(tensor.Statistics(), Tolerance.Double(tensor.CountPerChannel)));
+    /// <summary>A plain double-precision two-pass loop's moments of <paramref name="tensor"/> against the exact ones (<see cref="MomentTolerance.Double"/>).</summary>
+    public static MomentBounds DoubleLoop(TensorCase tensor) =>
+        From(MomentTolerance.Double(tensor.CountPerChannel).Bounds(tensor.Statistics()));
 
     /// <summary>
     /// The moments of the non-empty <paramref name="parts"/> of <paramref name="tensor"/>, each computed by a backend
@@ -44,10 +44,10 @@ public sealed record MomentBounds(double[] Mean, double[] Variance)
     /// Σ w_k·(Δv_k + (e_k + E)·(2|m_k − m| + e_k + E)), plus the merge's rounding, n·2⁻⁴⁹ of A = max|x| for the mean and of
     /// v + D² (D = max|x − m|) for the variance.
     /// </summary>
-    public static MomentBounds Merged(MomentsCase tensor, IEnumerable<BatchPart> parts)
+    public static MomentBounds Merged(TensorCase tensor, IEnumerable<BatchPart> parts)
     {
         var whole = tensor.Statistics();
-        double rounding = Tolerance.DoubleRounding(tensor.CountPerChannel);
+        double rounding = MomentTolerance.DoubleRounding(tensor.CountPerChannel);
         var filled = parts.Where(part => part.Length > 0).Select(part => part.Of(tensor)).ToArray();
         var statistics = filled.Select(part => part.Statistics()).ToArray();
         var bounds = filled.Select(Of).ToArray();

@@ -7,7 +7,9 @@ using BnNative.Tests.Properties.Normalization;
 using static BnNative.Tests.Properties.Distributed.DistributedAssert;
 using static BnNative.Tests.Properties.Distributed.DistributedGenerators;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Distributed;
 

@@ -4,7 +4,9 @@ using BnNative.Moments;
 using BnNative.Normalization;
 using FsCheck.Fluent;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 
@@ -111,14 +113,14 @@ public sealed class BackwardProperties
             _step = step;
             _training = training;
             _random = new Random(seed);
-            _w = RoundTo(step.Tensor.Type, step.Tensor.Values.Select(_ => Uniform(_random, -1, 1)).ToArray());
+            _w = step.Tensor.Type.Round(step.Tensor.Values.Select(_ => ValueDraws.Uniform(_random, -1, 1)).ToArray());
             _config = step.Config(MomentsBackend.Reference);
             var statistics = step.Tensor.Statistics();
-            var moments = Tolerance.Double(step.Tensor.CountPerChannel);
+            var moments = MomentTolerance.Double(step.Tensor.CountPerChannel);
             _center = training ? statistics.Mean : step.MovingMean;
             var variance = training ? statistics.Variance : step.MovingVariance;
             _spread = variance.Select(v => Math.Sqrt(v + step.Epsilon)).ToArray();
-            _meanError = OutputTolerance.MomentErrors(statistics, moments).Mean;
+            _meanError = moments.Bounds(statistics).Mean;
             var output = training ? OutputTolerance.Training(step, moments) : OutputTolerance.Inference(step);
             var y = Forward(step.Tensor.Values, step.State<double>());
             _noise = Enumerable.Range(0, _w.Length).Sum(j => Math.Abs(_w[j]) * (output.At(j) + (2 * step.UnitRoundoff * Math.Abs(y[j]))));
@@ -241,7 +243,7 @@ public sealed class BackwardProperties
                 : Values(BatchNorm.Infer(input, state, _config).View);
         }
 
-        private double Loss(double[] x, BatchNormState<double> state) => NormalizationCase.Dot(_w, Forward(x, state));
+        private double Loss(double[] x, BatchNormState<double> state) => FiniteDifferences.Dot(_w, Forward(x, state));
 
         private double Gain(int c) => Math.Abs(_step.EffectiveGamma[c]) / _spread[c];
 

@@ -2,7 +2,9 @@ using System.Numerics;
 using BnNative.Moments;
 using BnNative.Normalization;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 

@@ -2,7 +2,9 @@ using System.Numerics;
 using BnNative.Moments;
 using BnNative.Normalization;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 
@@ -19,7 +21,7 @@ public sealed class InferenceProperties
     public void InferenceIsTheAffineMapOfTheMovingStatistics() =>
         PropertyCheck.ForAll(
             Cases(Inputs(BothTypes)),
-            step => OutputTolerance.Inference(step).AssertClose(
+            step => OutputTolerance.Inference(step).Verify(
                 ReferenceBatchNorm.Infer(step),
                 step.Tensor.Type == ElementType.Single ? Infer<float>(step) : Infer<double>(step)),
             MaxTest);
@@ -36,7 +38,7 @@ public sealed class InferenceProperties
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Values(BatchNorm.Infer(step.Input<T>(), step.State<T>(), step.Config(MomentsBackend.Reference)).View);
 
-    private static void InferInto<T>(NormalizationCase step, Layout layout)
+    private static void InferInto<T>(NormalizationCase step, StorageLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var config = step.Config(MomentsBackend.Reference);

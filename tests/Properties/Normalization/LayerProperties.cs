@@ -3,7 +3,9 @@ using BnNative.Moments;
 using BnNative.Normalization;
 using BnNative.Tensors;
 using FsCheck.Fluent;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 

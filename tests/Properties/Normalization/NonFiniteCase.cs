@@ -56,7 +56,7 @@ public sealed record NonFiniteCase(NormalizationCase Clean, NormalizationCase Po
             var positions = Enumerable.Range(0, values.Length).Where(i => index.At(i) == channels[k]).ToArray();
             if (kinds[k] == Normalization.Poison.Overflow)
             {
-                double scale = Math.Exp(NormalizationGenerators.Uniform(random, Math.Log(single ? 1e20 : 1e160), Math.Log(single ? 3e38 : 1e300)));
+                double scale = Math.Exp(ValueDraws.Uniform(random, Math.Log(single ? 1e20 : 1e160), Math.Log(single ? 3e38 : 1e300)));
                 for (int j = 0; j < positions.Length; j++)
                 {
                     values[positions[j]] = single ? (float)(j % 2 == 0 ? scale : -scale) : (j % 2 == 0 ? scale : -scale);

@@ -5,7 +5,9 @@ using BnNative.Normalization;
 using FsCheck;
 using FsCheck.Fluent;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 
@@ -75,8 +77,8 @@ public sealed class NonFiniteProperties
         var result = BatchNorm.Train(poisoned.Poisoned.Input<T>(), poisoned.Poisoned.State<T>(), config);
 
         var statistics = clean.Tensor.Statistics();
-        var tolerance = Tolerance.For(clean.Tensor);
-        var (meanError, varianceError) = OutputTolerance.MomentErrors(statistics, tolerance);
+        var tolerance = MomentTolerance.For(clean.Tensor);
+        var (meanError, varianceError) = tolerance.Bounds(statistics);
         var variance = result.BatchMoments.Variance();
         var output = OutputTolerance.Training(clean, tolerance);
         var expected = ReferenceBatchNorm.Train(clean);

@@ -24,7 +24,7 @@ public static class NormalizationAssert
 
     /// <summary>
     /// Asserts that <paramref name="destination"/> holds the elements of <paramref name="expected"/> bit for bit and that
-    /// nothing outside the view changed: its buffer was NaN-filled (<see cref="Layout.Store{T}"/>) and the outputs are finite.
+    /// nothing outside the view changed: its buffer was NaN-filled (<see cref="StorageLayout.Store{T}"/>) and the outputs are finite.
     /// </summary>
     public static void WroteOnlyTheView<T>(TensorView<T> expected, TensorView<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>

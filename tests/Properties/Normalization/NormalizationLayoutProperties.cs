@@ -4,7 +4,9 @@ using BnNative.Moments;
 using BnNative.Normalization;
 using BnNative.Tensors;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 
@@ -45,10 +47,10 @@ public sealed class NormalizationLayoutProperties
         var viewed = BatchNorm.Train(nchw.Permute(toChannelsLast), state, channelsLast);
 
         // Each output is within one bound of the reference, so within two of each other.
-        var tolerance = OutputTolerance.Training(step, Tolerance.For(step.Tensor));
+        var tolerance = OutputTolerance.Training(step, MomentTolerance.For(step.Tensor));
         var y = Values(expected.Output);
-        tolerance.AssertClose(y, Values(copied.Output.Permute(toChannelsFirst)), factor: 2);
-        tolerance.AssertClose(y, Values(viewed.Output.Permute(toChannelsFirst)), factor: 2);
+        tolerance.Verify(y, Values(copied.Output.Permute(toChannelsFirst)), factor: 2);
+        tolerance.Verify(y, Values(viewed.Output.Permute(toChannelsFirst)), factor: 2);
         Assert.Equal(rank - 1, copied.ChannelAxis);
         foreach (var other in new[] { copied, viewed })
         {
@@ -63,7 +65,7 @@ public sealed class NormalizationLayoutProperties
     private static void AssertSameNextState<T>(NormalizationCase step, BatchNormConfig config, BatchNormState<T> expected, BatchNormState<T> actual)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (meanError, varianceError) = OutputTolerance.MomentErrors(step.Tensor.Statistics(), Tolerance.For(step.Tensor));
+        var (meanError, varianceError) = MomentTolerance.For(step.Tensor).Bounds(step.Tensor.Statistics());
         double unbiasing = config.MovingVarianceFor(step.Tensor.Rank) == VarianceEstimator.Unbiased ? 2 : 1;
         double u = step.UnitRoundoff;
         for (int c = 0; c < step.Channels; c++)

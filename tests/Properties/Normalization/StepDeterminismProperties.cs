@@ -18,7 +18,7 @@ public sealed class StepDeterminismProperties
     {
         var moments = TestBackends.Get(backend);
         PropertyCheck.ForAll(
-            NormalizationGenerators.Cases(Generators.LargeCases()),
+            NormalizationGenerators.Cases(TensorGenerators.LargeTensors(TensorGenerators.BothTypes, ValueDraws.Standard)),
             x => x.Run(Check<float>, Check<double>),
             MaxTest);
 

@@ -4,7 +4,9 @@ using BnNative.Normalization;
 using FsCheck;
 using FsCheck.Fluent;
 using static BnNative.Tests.Properties.Normalization.NormalizationAssert;
-using static BnNative.Tests.Properties.Normalization.NormalizationGenerators;
+using static BnNative.Testing.NormalizationGenerators;
+using static BnNative.Testing.TensorGenerators;
+using static BnNative.Tests.Properties.Normalization.StepGenerators;
 
 namespace BnNative.Tests.Properties.Normalization;
 
@@ -67,10 +69,10 @@ public sealed class TrainingOutputProperties
             Cases(Inputs(BothTypes)),
             step =>
             {
-                var tolerance = OutputTolerance.Training(step, Tolerance.For(step.Tensor));
+                var tolerance = OutputTolerance.Training(step, MomentTolerance.For(step.Tensor));
                 var expected = ReferenceBatchNorm.Train(step);
                 var config = step.Config(moments);
-                tolerance.AssertClose(
+                tolerance.Verify(
                     expected,
                     step.Tensor.Type == ElementType.Single
                         ? Values(BatchNorm.Train(step.Input<float>(), step.State<float>(), config).Output)
@@ -114,7 +116,7 @@ public sealed class TrainingOutputProperties
             MaxTest);
     }
 
-    private static void TrainInto<T>(NormalizationCase step, Layout layout)
+    private static void TrainInto<T>(NormalizationCase step, StorageLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var config = step.Config(MomentsBackend.Reference);
@@ -130,10 +132,8 @@ public sealed class TrainingOutputProperties
 
     private static NormalizationCase NearTenThousand(NormalizationCase step, int seed)
     {
-        var t = step.Tensor;
-        var values = Generators.NearTenThousand(new Random(seed), t.Lengths, t.ChannelAxis);
         // Two-point data can leave a channel constant (variance 0): a positive epsilon keeps y finite there.
-        return step with { Tensor = t with { Values = RoundTo(ElementType.Single, values) }, Epsilon = Math.Max(step.Epsilon, 1e-5) };
+        return step with { Tensor = step.Tensor.Redraw(ValueDraws.NearTenThousand, seed), Epsilon = Math.Max(step.Epsilon, 1e-5) };
     }
 
     private static void AssertChannelMoments(NormalizationCase step)
@@ -141,7 +141,7 @@ public sealed class TrainingOutputProperties
         var y = Train(step);
         var output = ChannelStatistics.Of(step.Tensor.Lengths, step.Tensor.ChannelAxis, y);
         var batch = step.Tensor.Statistics();
-        var bound = OutputTolerance.Training(step, Tolerance.Double(step.Tensor.CountPerChannel)).PerChannel();
+        var bound = OutputTolerance.Training(step, MomentTolerance.Double(step.Tensor.CountPerChannel)).PerChannel();
         var gamma = step.EffectiveGamma;
         var beta = step.EffectiveBeta;
         double summing = 4 * output.Count * step.UnitRoundoff;
