@@ -1,7 +1,7 @@
 // BnNative build script (classic Cake, run through ./build.sh or `dotnet cake build.cake`).
 //
 //   Clean -> Restore -> Build -> Test -> Pack      (linear chain, Default = Test)
-//   Demo  (after Build: runs the bnnative CLI, the main job)
+//   Demo  (after Build: runs the bnnative-demo tool, the main job)
 //   Bench (after Build: runs BenchmarkDotNet with --bench-args, default "--filter *")
 //
 // Arguments: --target=<name> (default "Default"), --configuration=<Debug|Release> (default Release),
@@ -22,7 +22,7 @@ public sealed record BuildContext(
     DirectoryPath PackagesDir,
     IReadOnlyList<FilePath> TestProjects,
     IReadOnlyList<FilePath> PackProjects,
-    FilePath CliProject,
+    FilePath DemoProject,
     FilePath BenchProject,
     string BenchArgs,
     IReadOnlyList<KernelVariant> Kernels);
@@ -54,8 +54,9 @@ Setup<BuildContext>(ctx =>
             MakeAbsolute(File("./src/Core/BnNative.Core.csproj")),
             MakeAbsolute(File("./src/Native/BnNative.Native.csproj")),
             MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
+            MakeAbsolute(File("./src/Demo/BnNative.Demo.csproj")),
         },
-        CliProject: MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
+        DemoProject: MakeAbsolute(File("./src/Demo/BnNative.Demo.csproj")),
         BenchProject: MakeAbsolute(File("./bench/BnNative.Benchmarks.csproj")),
         BenchArgs: benchArgs,
         Kernels: SelectKernels(kernels));
@@ -195,9 +196,9 @@ Task("Demo")
     .IsDependentOn("Build")
     .Does<BuildContext>((ctx, data) =>
 {
-    // The main job: train the demo MLP with and without BatchNorm; tables on the console, plots and states in artifacts/demo.
-    var demoArgs = new ProcessArgumentBuilder().Append("demo").Append("--out").AppendQuoted(data.ArtifactsDir.Combine("demo").FullPath);
-    DotNetRun(data.CliProject.FullPath, demoArgs, new DotNetRunSettings
+    // The main job: bnnative-demo trains the demo MLP with and without BatchNorm; tables on the console, plots and states in artifacts/demo.
+    var demoArgs = new ProcessArgumentBuilder().Append("--out").AppendQuoted(data.ArtifactsDir.Combine("demo").FullPath);
+    DotNetRun(data.DemoProject.FullPath, demoArgs, new DotNetRunSettings
     {
         Configuration = data.Configuration,
         NoBuild = true,

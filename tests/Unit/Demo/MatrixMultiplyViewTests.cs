@@ -1,4 +1,4 @@
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 using BnNative.Tensors;
 
 namespace BnNative.Tests.Demo;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using BnNative.Native.Blas;
 using BnNative.Tensors;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
 /// Row-major C = op(A)·op(B) (+ C) for the demo's dense layers: cblas_sgemm / cblas_dgemm from the default CBLAS
