@@ -90,6 +90,19 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Contains("Reloaded states reproduce the inference predictions: yes, every one.", output, StringComparison.Ordinal);
     }
 
+    /// <summary>bnnative-demo takes the options <c>bnnative demo</c> took, at the top level.</summary>
+    [Fact]
+    public void HelpListsEveryOption()
+    {
+        var result = DemoRuns.Command("--help");
+
+        result.AssertSucceeded();
+        foreach (string option in new[] { "--epochs", "--batch-size", "--lr", "--virtual-batch-size", "--ema", "--seed", "--out", "--data", "--labels", "--sync", "--no-plots" })
+        {
+            Assert.Matches($@"(?m)^\s+{option}\b", result.Output);
+        }
+    }
+
     /// <summary>
     /// Bug: the final training-mode accuracy normalizes the whole test set (360 rows) in ghost batches, so any
     /// <c>--virtual-batch-size</c> that does not divide 360 (16, 32, 64 with the default batch of 64) fails after
