@@ -3,7 +3,7 @@
 //   Clean -> Restore -> Build -> Pack -> Test      (linear chain, Default = Test)
 //   Pack writes every package to artifacts/packages before Test, because the package tests check those files and
 //   build samples/Consumer against them (a local folder feed), so a broken package fails the tests.
-//   Demo  (after Build: runs the bnnative CLI, the main job)
+//   Demo  (after Build: runs the bnnative-demo tool, the main job)
 //   Bench (after Build: runs BenchmarkDotNet with --bench-args, default "--filter *")
 //
 // Arguments: --target=<name> (default "Default"), --configuration=<Debug|Release> (default Release),
@@ -25,7 +25,7 @@ public sealed record BuildContext(
     IReadOnlyList<FilePath> TestProjects,
     IReadOnlyList<FilePath> FirstPassOnlyTestProjects,
     IReadOnlyList<FilePath> PackProjects,
-    FilePath CliProject,
+    FilePath DemoProject,
     FilePath BenchProject,
     string BenchArgs,
     IReadOnlyList<KernelVariant> Kernels);
@@ -67,8 +67,9 @@ Setup<BuildContext>(ctx =>
             MakeAbsolute(File("./src/NumericsTensors/BnNative.NumericsTensors.csproj")),
             MakeAbsolute(File("./src/Testing/BnNative.Testing.csproj")),
             MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
+            MakeAbsolute(File("./src/Demo/BnNative.Demo.csproj")),
         },
-        CliProject: MakeAbsolute(File("./src/Cli/BnNative.Cli.csproj")),
+        DemoProject: MakeAbsolute(File("./src/Demo/BnNative.Demo.csproj")),
         BenchProject: MakeAbsolute(File("./bench/BnNative.Benchmarks.csproj")),
         BenchArgs: benchArgs,
         Kernels: SelectKernels(kernels));
@@ -222,9 +223,9 @@ Task("Demo")
     .IsDependentOn("Build")
     .Does<BuildContext>((ctx, data) =>
 {
-    // The main job: train the demo MLP with and without BatchNorm; tables on the console, plots and states in artifacts/demo.
-    var demoArgs = new ProcessArgumentBuilder().Append("demo").Append("--out").AppendQuoted(data.ArtifactsDir.Combine("demo").FullPath);
-    DotNetRun(data.CliProject.FullPath, demoArgs, new DotNetRunSettings
+    // The main job: bnnative-demo trains the demo MLP with and without BatchNorm; tables on the console, plots and states in artifacts/demo.
+    var demoArgs = new ProcessArgumentBuilder().Append("--out").AppendQuoted(data.ArtifactsDir.Combine("demo").FullPath);
+    DotNetRun(data.DemoProject.FullPath, demoArgs, new DotNetRunSettings
     {
         Configuration = data.Configuration,
         NoBuild = true,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BnNative.Tools;
 
 namespace BnNative.Cli;
 
@@ -6,26 +7,16 @@ namespace BnNative.Cli;
 public static class CliApp
 {
     /// <summary>Exit code for bad arguments or bad input; a one-line message goes to standard error.</summary>
-    public const int BadInput = 2;
+    public const int BadInput = ToolCommandLine.BadInput;
 
     /// <summary>Parses <paramref name="args"/> and runs the command.</summary>
     /// <returns>The process exit code.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var root = new RootCommand("bnnative: batch normalization over native BLAS (tensorpack's BatchNorm for .NET).");
+        var root = new RootCommand("bnnative: batch normalization over native BLAS (tensorpack's BatchNorm for .NET). The demo is the separate tool bnnative-demo.");
         root.Subcommands.Add(InfoCommand.Create(output));
         root.Subcommands.Add(RunCommand.Create(output, error));
-        root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            // Every parse error on one line: the first alone can be unhelpful ("Required command was not provided").
-            error.WriteLine("bnnative: " + string.Join(" ", parsed.Errors.Select(e => e.Message.Trim())));
-            return BadInput;
-        }
-
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return ToolCommandLine.Run(root, "bnnative", args, output, error);
     }
 }

@@ -7,8 +7,8 @@ using BnNative.IO;
 using BnNative.Moments;
 using BnNative.Native.Mpi;
 using BnNative.Normalization;
-using BnNative.Sync;
 using BnNative.Tensors;
+using BnNative.Tools;
 
 namespace BnNative.Cli;
 
@@ -48,75 +48,38 @@ internal static class RunCommand
             input, outputPath, stateIn, stateOut, mode, dataFormat, axis, momentum, epsilon, ema, variance, preset, noCenter, noScale,
             virtualBatchSize, ghostEma, renorm, allowNonFinite, sync,
         };
-        command.SetAction(parsed =>
+        command.SetAction(parsed => new ToolInvocation("bnnative run", error).Run(invocation =>
         {
-            MpiSession? session = null;
-            try
+            var config = BuildConfig(
+                parsed.GetValue(preset)!, parsed.GetValue(dataFormat), parsed.GetValue(axis), parsed.GetValue(momentum),
+                parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
+            config = Distributed(config, parsed.GetValue(virtualBatchSize), parsed.GetValue(ghostEma), parsed.GetValue(renorm)) with
             {
-                var config = BuildConfig(
-                    parsed.GetValue(preset)!, parsed.GetValue(dataFormat), parsed.GetValue(axis), parsed.GetValue(momentum),
-                    parsed.GetValue(epsilon), parsed.GetValue(ema), parsed.GetValue(variance), parsed.GetValue(noCenter), parsed.GetValue(noScale));
-                config = Distributed(config, parsed.GetValue(virtualBatchSize), parsed.GetValue(ghostEma), parsed.GetValue(renorm)) with
-                {
-                    AllowNonFinite = parsed.GetValue(allowNonFinite),
-                };
-                bool train = ParseMode(parsed.GetValue(mode)!);
-                bool synchronized = ParseSync(parsed.GetValue(sync)!);
-                if (synchronized && !train)
-                {
-                    throw new ArgumentException("--sync mpi synchronizes training statistics; it does not apply to --mode infer.");
-                }
-
-                session = synchronized ? MpiSession.Start() : null;
-
-                var request = new Request(
-                    Expand(parsed.GetValue(input)!, session), Expand(parsed.GetValue(outputPath)!, session), Expand(parsed.GetValue(stateIn), session),
-                    session is { Rank: not 0 } ? null : Expand(parsed.GetValue(stateOut), session), train, config, session);
-                return session is null ? RunLocal(request, output) : RunSynchronized(request, session, output, error);
+                AllowNonFinite = parsed.GetValue(allowNonFinite),
+            };
+            bool train = ParseMode(parsed.GetValue(mode)!);
+            bool synchronized = ToolOptions.ParseSync(parsed.GetValue(sync)!);
+            if (synchronized && !train)
+            {
+                throw new ArgumentException("--sync mpi synchronizes training statistics; it does not apply to --mode infer.");
             }
-            catch (Exception e) when (IsBadInput(e))
+
+            var session = invocation.StartMpi(synchronized);
+            var request = new Request(
+                Expand(parsed.GetValue(input)!, session), Expand(parsed.GetValue(outputPath)!, session), Expand(parsed.GetValue(stateIn), session),
+                session is { Rank: not 0 } ? null : Expand(parsed.GetValue(stateOut), session), train, config, session);
+
+            // Every rank prepares (checks targets, reads its shard and the state) and the ranks agree on whether all of
+            // them succeeded before any statistics move, so a bad file on one rank is an error on every rank instead of a hang.
+            if (!invocation.TryPrepare(() => Prepare(request), out var step))
             {
-                error.WriteLine($"bnnative run: {Prefix(session)}{FirstLine(e.Message)}");
                 return CliApp.BadInput;
             }
-            finally
-            {
-                session?.Dispose();
-            }
-        });
+
+            output.WriteLine($"{invocation.RankPrefix}{step!()}");
+            return 0;
+        }));
         return command;
-    }
-
-    private static int RunLocal(Request request, TextWriter output)
-    {
-        output.WriteLine(Prepare(request)());
-        return 0;
-    }
-
-    /// <summary>
-    /// Every rank prepares (checks targets, reads its shard and the state) and the ranks agree on whether all of them
-    /// succeeded before any statistics move, so a bad file on one rank is an error on every rank instead of a hang.
-    /// </summary>
-    private static int RunSynchronized(Request request, MpiSession session, TextWriter output, TextWriter error)
-    {
-        Func<string>? step = null;
-        string? failure = null;
-        try
-        {
-            step = Prepare(request);
-        }
-        catch (Exception e) when (IsBadInput(e))
-        {
-            failure = FirstLine(e.Message);
-        }
-
-        if (!MpiAgreement.AllReady(session, failure, error, "run"))
-        {
-            return CliApp.BadInput;
-        }
-
-        output.WriteLine($"{Prefix(session)}{step!()}");
-        return 0;
     }
 
     /// <summary>Checks the targets and reads the input and state; returns the step that computes and writes.</summary>
@@ -281,13 +244,7 @@ internal static class RunCommand
         {
             config = config with
             {
-                EmaUpdate = ema.Trim().ToLowerInvariant() switch
-                {
-                    "internal" => EmaUpdate.Internal,
-                    "collection" or "default" => EmaUpdate.Collection,
-                    "skip" => EmaUpdate.Skip,
-                    _ => throw new ArgumentException($"--ema '{ema}' is not one of internal, collection, skip."),
-                },
+                EmaUpdate = ToolOptions.ParseEma(ema),
             };
         }
 
@@ -388,27 +345,14 @@ internal static class RunCommand
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw new ArgumentException($"--renorm '{renorm}': {FirstLine(e.Message)}", e);
+            throw new ArgumentException($"--renorm '{renorm}': {ToolCommandLine.FirstLine(e.Message)}", e);
         }
     }
-
-    private static bool ParseSync(string sync) => sync.Trim().ToLowerInvariant() switch
-    {
-        "none" => false,
-        "mpi" => true,
-        _ => throw new ArgumentException($"--sync '{sync}' is not one of none, mpi."),
-    };
 
     /// <summary>Replaces <c>{rank}</c> by this process's rank (0 without MPI).</summary>
     [return: NotNullIfNotNull(nameof(path))]
     private static string? Expand(string? path, MpiSession? session) =>
         path?.Replace("{rank}", (session?.Rank ?? 0).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-
-    private static string Prefix(MpiSession? session) => session is null ? string.Empty : $"rank {session.Rank}: ";
-
-    private static bool IsBadInput(Exception e) =>
-        e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException
-            or OverflowException or FormatException or StatisticsExchangeException or DllNotFoundException or MpiException;
 
     private static bool ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch
     {
@@ -416,8 +360,6 @@ internal static class RunCommand
         "infer" => false,
         _ => throw new ArgumentException($"--mode '{mode}' is not one of train, infer."),
     };
-
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private sealed record Request(string Input, string Output, string? StateIn, string? StateOut, bool Train, BatchNormConfig Config, MpiSession? Session);
 }

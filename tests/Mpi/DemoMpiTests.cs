@@ -1,12 +1,12 @@
 using System.Globalization;
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 using BnNative.IO;
 using BnNative.Tensors;
 
 namespace BnNative.Tests.Mpi;
 
 /// <summary>
-/// <c>mpirun -np K bnnative demo --sync mpi</c> against one process on the full batches, with checks that hold by
+/// <c>mpirun -np K bnnative-demo --sync mpi</c> against one process on the full batches, with checks that hold by
 /// construction whatever BLAS kernel sums the batch:
 /// <list type="bullet">
 /// <item>one SGD step: every parameter and BatchNorm state agrees within the float32 error of that step's sums;</item>
@@ -38,7 +38,7 @@ public sealed class DemoMpiTests : IDisposable
     [MpiFact]
     public void AWholeRunOnTwoRanksStaysInTheBandOfOneProcess()
     {
-        string[] options = ["demo", "--epochs", "10", "--no-plots", "--seed", "4"];
+        string[] options = ["--epochs", "10", "--no-plots", "--seed", "4"];
         var (single, parallel) = RunBoth(2, options);
         var expected = History.Read(Path.Combine(single, DemoRunner.History));
         var actual = History.Read(Path.Combine(parallel, DemoRunner.History));
@@ -76,7 +76,7 @@ public sealed class DemoMpiTests : IDisposable
     private void OneStep(int ranks)
     {
         string data = WriteOneBatchData();
-        string[] Options(int steps) => ["demo", "--epochs", $"{steps}", "--batch-size", $"{Batch}", "--no-plots", "--seed", "4", .. data.Split(' ')];
+        string[] Options(int steps) => ["--epochs", $"{steps}", "--batch-size", $"{Batch}", "--no-plots", "--seed", "4", .. data.Split(' ')];
         var (single, parallel) = RunBoth(ranks, Options(1));
         double tolerance = (Batch + WidestFanIn) * Math.ScaleB(1.0, -24);
         foreach (var file in new[] { DemoRunner.BatchNormModel, DemoRunner.PlainModel, DemoRunner.StateFile(1), DemoRunner.StateFile(2) })
@@ -98,7 +98,7 @@ public sealed class DemoMpiTests : IDisposable
 
         // The bound discriminates: one more step moves the weights far beyond it.
         string twoSteps = Path.Combine(_folder, "single-two-steps");
-        var run = MpiRun.Single(MpiRun.Cli, [.. Options(2), "--out", twoSteps], _folder);
+        var run = MpiRun.Single(MpiRun.Demo, [.. Options(2), "--out", twoSteps], _folder);
         Assert.True(run.ExitCode == 0, run.Error);
         var first = Compare.Doubles(NpzFile.Read(Path.Combine(single, DemoRunner.BatchNormModel))["dense1/W"]);
         var second = Compare.Doubles(NpzFile.Read(Path.Combine(twoSteps, DemoRunner.BatchNormModel))["dense1/W"]);
@@ -111,9 +111,9 @@ public sealed class DemoMpiTests : IDisposable
     {
         string single = Path.Combine(_folder, "single");
         string parallel = Path.Combine(_folder, $"parallel{ranks}");
-        var run = MpiRun.Single(MpiRun.Cli, [.. options, "--out", single], _folder);
+        var run = MpiRun.Single(MpiRun.Demo, [.. options, "--out", single], _folder);
         Assert.True(run.ExitCode == 0, run.Error);
-        var mpi = MpiRun.Start(ranks, MpiRun.Cli, [.. options, "--sync", "mpi", "--out", parallel], _folder);
+        var mpi = MpiRun.Start(ranks, MpiRun.Demo, [.. options, "--sync", "mpi", "--out", parallel], _folder);
         Assert.True(mpi.ExitCode == 0, $"mpirun exited with {mpi.ExitCode}: {mpi.Error}");
         Assert.Contains($"data-parallel over {ranks} MPI ranks", mpi.Output, StringComparison.Ordinal);
         return (single, parallel);

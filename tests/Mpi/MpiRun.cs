@@ -91,6 +91,9 @@ public sealed record MpiRun(int ExitCode, string Output, string Error, TimeSpan 
     /// <summary>The path of bnnative.dll (the CLI) next to the tests.</summary>
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "bnnative.dll");
 
+    /// <summary>The path of bnnative-demo.dll (the demo tool) next to the tests.</summary>
+    public static string Demo => Path.Combine(AppContext.BaseDirectory, "bnnative-demo.dll");
+
     /// <summary>The path of the MPI test worker next to the tests.</summary>
     public static string Worker => Path.Combine(AppContext.BaseDirectory, "bnnative-mpi-worker.dll");
 }

@@ -6,6 +6,6 @@ namespace BnNative.Tests;
 public sealed class BackendTheoryDiscoverer(IMessageSink diagnosticMessageSink) : RowsDiscoverer(diagnosticMessageSink)
 {
     /// <inheritdoc />
-    protected override IEnumerable<(object Argument, string? Skip)> Rows() =>
+    protected override IEnumerable<(object Argument, string? Skip)> Rows(IAttributeInfo attribute) =>
         TestBackends.Names.Select(name => ((object)name, TestBackends.SkipReason(name)));
 }

@@ -20,7 +20,7 @@ public abstract class RowsDiscoverer : IXunitTestCaseDiscoverer
     {
         var display = discoveryOptions.MethodDisplayOrDefault();
         var displayOptions = discoveryOptions.MethodDisplayOptionsOrDefault();
-        foreach (var (argument, skip) in Rows())
+        foreach (var (argument, skip) in Rows(factAttribute))
         {
             object[] arguments = [argument];
             yield return skip is null
@@ -29,6 +29,6 @@ public abstract class RowsDiscoverer : IXunitTestCaseDiscoverer
         }
     }
 
-    /// <summary>The single argument of each row, and why the row is skipped (null: it runs).</summary>
-    protected abstract IEnumerable<(object Argument, string? Skip)> Rows();
+    /// <summary>The single argument of each row, and why the row is skipped (null: it runs), for the test's attribute.</summary>
+    protected abstract IEnumerable<(object Argument, string? Skip)> Rows(IAttributeInfo attribute);
 }

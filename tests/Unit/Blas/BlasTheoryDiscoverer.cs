@@ -6,6 +6,7 @@ namespace BnNative.Tests.Blas;
 public sealed class BlasTheoryDiscoverer(IMessageSink diagnosticMessageSink) : RowsDiscoverer(diagnosticMessageSink)
 {
     /// <inheritdoc />
-    protected override IEnumerable<(object Argument, string? Skip)> Rows() =>
-        BlasTestVendors.All.Select(vendor => ((object)vendor, BlasTestVendors.SkipReason(vendor)));
+    protected override IEnumerable<(object Argument, string? Skip)> Rows(IAttributeInfo attribute) =>
+        BlasTestVendors.Rows(attribute.GetNamedArgument<bool>(nameof(BlasTheoryAttribute.IncludeMkl)))
+            .Select(vendor => ((object)vendor, BlasTestVendors.SkipReason(vendor)));
 }

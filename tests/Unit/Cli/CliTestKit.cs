@@ -9,15 +9,21 @@ using BnNative.Tests.IO;
 
 namespace BnNative.Tests.Cli;
 
-/// <summary>The exit code and the text one <see cref="CliApp.Run"/> call wrote to standard output and standard error.</summary>
+/// <summary>The exit code and the text one run of a tool (<see cref="CliApp.Run"/>, <c>DemoApp.Run</c>) wrote to standard output and standard error.</summary>
 internal readonly record struct CliResult(int ExitCode, string Output, string Error)
 {
     /// <summary>Runs <c>bnnative</c> in-process with <paramref name="args"/>, capturing both streams.</summary>
-    public static CliResult Of(params string[] args)
+    public static CliResult Of(params string[] args) => Of(CliApp.Run, args);
+
+    /// <summary>
+    /// Runs a tool's in-process entry point (<c>CliApp.Run</c>, <c>DemoApp.Run</c>: arguments, standard output,
+    /// standard error → exit code) with <paramref name="args"/>, capturing both streams.
+    /// </summary>
+    public static CliResult Of(Func<string[], TextWriter, TextWriter, int> tool, params string[] args)
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = CliApp.Run(args, output, error);
+        int code = tool(args, output, error);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

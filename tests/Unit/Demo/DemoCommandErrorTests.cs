@@ -1,12 +1,12 @@
-using BnNative.Cli;
+using BnNative.Demo;
 using BnNative.Tests.Cli;
 using BnNative.Tests.IO;
 
 namespace BnNative.Tests.Demo;
 
 /// <summary>
-/// Bad options and bad <c>--data</c>/<c>--labels</c> files make <c>bnnative demo</c> exit with
-/// <see cref="CliApp.BadInput"/>, one line on standard error, nothing on standard output, and no output folder.
+/// Bad options and bad <c>--data</c>/<c>--labels</c> files make <c>bnnative-demo</c> exit with
+/// <see cref="DemoApp.BadInput"/>, one line on standard error, nothing on standard output, and no output folder.
 /// </summary>
 /// <remarks>
 /// Arguments name files with tokens (<c>$…</c>) that the constructor writes; <c>$missing…</c> are never written and
@@ -83,7 +83,7 @@ public sealed class DemoCommandErrorTests : IDisposable
     [InlineData("sample 5, feature 1", "$inf")]
     [InlineData("sample 6, feature 1 is NaN; features must be finite", "$nan.csv")]
     public void BadFeatureFilesAreRejected(string fragment, string data) =>
-        AssertRejected(fragment, "demo", "--data", data, "--labels", "$y", "--batch-size", "8", "--out", "$out");
+        AssertRejected(fragment, "--data", data, "--labels", "$y", "--batch-size", "8", "--out", "$out");
 
     [Theory]
     [InlineData("missing.npy", "$missing.npy")]
@@ -99,11 +99,11 @@ public sealed class DemoCommandErrorTests : IDisposable
     [InlineData("y-garbage.npy", "$y-garbage")]
     [InlineData("--labels must be a .npy", "$y.csv")]
     public void BadLabelFilesAreRejected(string fragment, string labels) =>
-        AssertRejected(fragment, "demo", "--data", "$x", "--labels", labels, "--batch-size", "8", "--out", "$out");
+        AssertRejected(fragment, "--data", "$x", "--labels", labels, "--batch-size", "8", "--out", "$out");
 
     [Fact]
     public void TooFewSamplesAreRejected() =>
-        AssertRejected("at least 10", "demo", "--data", "$nine", "--labels", "$y9", "--batch-size", "1", "--out", "$out");
+        AssertRejected("at least 10", "--data", "$nine", "--labels", "$y9", "--batch-size", "1", "--out", "$out");
 
     [Theory]
     [InlineData("--data and --labels go together", "--data", "$x")]
@@ -126,7 +126,7 @@ public sealed class DemoCommandErrorTests : IDisposable
     [InlineData("--virtual-batch-size 12 does not divide --batch-size 8", "--batch-size", "8", "--virtual-batch-size", "12")]
     [InlineData("cannot be combined with --sync mpi", "--sync", "mpi", "--virtual-batch-size", "16")]
     public void BadOptionsAreRejected(string fragment, params string[] options) =>
-        AssertRejected(fragment, ["demo", "--out", "$out", .. options]);
+        AssertRejected(fragment, ["--out", "$out", .. options]);
 
     [Theory]
     [InlineData("--epochs", "--epochs", "abc")]
@@ -134,14 +134,14 @@ public sealed class DemoCommandErrorTests : IDisposable
     [InlineData("--bogus", "--bogus")]
     [InlineData("--epochs", "--epochs")]
     public void CommandLinesThatDoNotParseAreRejected(string fragment, params string[] options) =>
-        AssertRejected(fragment, ["demo", "--out", "$out", .. options]);
+        AssertRejected(fragment, ["--out", "$out", .. options]);
 
     [Fact]
     public void AnOutFolderThatIsAFileIsRejectedAndLeftAlone()
     {
         var snapshot = FileSnapshot.Create(_paths["$file"], "not a folder"u8.ToArray());
 
-        AssertRejected("is a file, not a folder", "demo", "--epochs", "1", "--out", "$file");
+        AssertRejected("is a file, not a folder", "--epochs", "1", "--out", "$file");
 
         snapshot.AssertUnchanged();
     }
@@ -151,17 +151,17 @@ public sealed class DemoCommandErrorTests : IDisposable
     {
         var snapshot = FileSnapshot.Create(_paths["$file"], "not a folder"u8.ToArray());
 
-        AssertRejected("is a file, so the folder cannot be created", "demo", "--epochs", "1", "--out", Path.Combine(_paths["$file"], "sub", "dir"));
+        AssertRejected("is a file, so the folder cannot be created", "--epochs", "1", "--out", Path.Combine(_paths["$file"], "sub", "dir"));
 
         snapshot.AssertUnchanged();
     }
 
     [Fact]
-    public void AnEmptyOutIsRejected() => AssertRejected("--out must name a folder", "demo", "--epochs", "1", "--out", " ");
+    public void AnEmptyOutIsRejected() => AssertRejected("--out must name a folder", "--epochs", "1", "--out", " ");
 
     /// <summary>
     /// Runs <paramref name="args"/> (tokens replaced by paths): exit 2, nothing on standard output, exactly one
-    /// non-empty line on standard error starting with <c>bnnative</c> and containing <paramref name="fragment"/>, and
+    /// non-empty line on standard error starting with <c>bnnative-demo:</c> and containing <paramref name="fragment"/>, and
     /// the test directory exactly as before (in particular no output folder).
     /// </summary>
     private void AssertRejected(string fragment, params string[] args)
@@ -169,13 +169,13 @@ public sealed class DemoCommandErrorTests : IDisposable
         string before = Listing();
         string[] resolved = [.. args.Select(arg => _paths.GetValueOrDefault(arg, arg))];
 
-        var result = CliResult.Of(resolved);
+        var result = DemoRuns.Command(resolved);
 
         string context = string.Join(' ', args);
-        Assert.True(result.ExitCode == CliApp.BadInput, $"{context}: exit {result.ExitCode}; stderr: {result.Error}");
+        Assert.True(result.ExitCode == DemoApp.BadInput, $"{context}: exit {result.ExitCode}; stderr: {result.Error}");
         Assert.Equal(string.Empty, result.Output);
         Assert.True(result.Error.Split('\n') is [var line, ""] && line.Trim().Length > 0, $"{context}: expected one line on stderr, got: {result.Error}");
-        Assert.StartsWith("bnnative", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("bnnative-demo: ", result.Error, StringComparison.Ordinal);
         Assert.Contains(fragment, result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_paths["$out"]), $"{context}: the output folder was created");
         Assert.Equal(before, Listing());

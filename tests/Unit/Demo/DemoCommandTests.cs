@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 using BnNative.IO;
 using BnNative.Tests.Cli;
 using BnNative.Tests.IO;
@@ -7,7 +7,7 @@ using BnNative.Tests.IO;
 namespace BnNative.Tests.Demo;
 
 /// <summary>
-/// <c>bnnative demo</c> run in-process: the report on standard output, the state files with tensorpack's names, the
+/// <c>bnnative-demo</c> run in-process: the report on standard output, the state files with tensorpack's names, the
 /// saved weights, and the PNG plots (valid files of real size); on the user's 2-D data it draws the decision regions,
 /// on data of other dimensions it cannot.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed partial class DemoCommandTests : IDisposable
     {
         string folder = _files.File("out");
 
-        var result = CliResult.Of("demo", "--epochs", "2", "--out", folder);
+        var result = DemoRuns.Command("--epochs", "2", "--out", folder);
 
         result.AssertSucceeded();
         Assert.Equal(
@@ -90,6 +90,19 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Contains("Reloaded states reproduce the inference predictions: yes, every one.", output, StringComparison.Ordinal);
     }
 
+    /// <summary>bnnative-demo takes the options <c>bnnative demo</c> took, at the top level.</summary>
+    [Fact]
+    public void HelpListsEveryOption()
+    {
+        var result = DemoRuns.Command("--help");
+
+        result.AssertSucceeded();
+        foreach (string option in new[] { "--epochs", "--batch-size", "--lr", "--virtual-batch-size", "--ema", "--seed", "--out", "--data", "--labels", "--sync", "--no-plots" })
+        {
+            Assert.Matches($@"(?m)^\s+{option}\b", result.Output);
+        }
+    }
+
     /// <summary>
     /// Bug: the final training-mode accuracy normalizes the whole test set (360 rows) in ghost batches, so any
     /// <c>--virtual-batch-size</c> that does not divide 360 (16, 32, 64 with the default batch of 64) fails after
@@ -100,7 +113,7 @@ public sealed partial class DemoCommandTests : IDisposable
     {
         string folder = _files.File("out");
 
-        var result = CliResult.Of("demo", "--epochs", "1", "--virtual-batch-size", "16", "--no-plots", "--out", folder);
+        var result = DemoRuns.Command("--epochs", "1", "--virtual-batch-size", "16", "--no-plots", "--out", folder);
 
         result.AssertSucceeded();
         Assert.Contains("ghost batches of 16", result.Output, StringComparison.Ordinal);
@@ -112,7 +125,7 @@ public sealed partial class DemoCommandTests : IDisposable
     {
         string folder = _files.File("out");
 
-        var result = CliResult.Of("demo", "--epochs", "1", "--no-plots", "--out", folder);
+        var result = DemoRuns.Command("--epochs", "1", "--no-plots", "--out", folder);
 
         result.AssertSucceeded();
         Assert.Equal(
@@ -137,7 +150,7 @@ public sealed partial class DemoCommandTests : IDisposable
             : DemoFiles.WriteFloatLabels(_files.File("labels.npy"), [.. labels.Select(l => (double)l)]);
         string folder = _files.File("out");
 
-        var result = CliResult.Of("demo", "--data", data, "--labels", labelFile, "--epochs", "3", "--batch-size", "32", "--out", folder);
+        var result = DemoRuns.Command("--data", data, "--labels", labelFile, "--epochs", "3", "--batch-size", "32", "--out", folder);
 
         result.AssertSucceeded();
         Assert.Contains($"points.{format} (240 samples, 2 features, 2 classes)", result.Output, StringComparison.Ordinal);
@@ -157,7 +170,7 @@ public sealed partial class DemoCommandTests : IDisposable
         string labelFile = DemoFiles.WriteLabels(_files.File("labels.npy"), labels);
         string folder = _files.File("out");
 
-        var result = CliResult.Of("demo", "--data", data, "--labels", labelFile, "--epochs", "2", "--batch-size", "16", "--out", folder);
+        var result = DemoRuns.Command("--data", data, "--labels", labelFile, "--epochs", "2", "--batch-size", "16", "--out", folder);
 
         result.AssertSucceeded();
         Assert.Contains("five.npy (200 samples, 5 features, 2 classes)", result.Output, StringComparison.Ordinal);

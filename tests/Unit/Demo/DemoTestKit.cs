@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 using BnNative.IO;
 using BnNative.Tensors;
+using BnNative.Tests.Cli;
 using BnNative.Tests.IO;
 using Spectre.Console;
 
@@ -12,6 +13,9 @@ namespace BnNative.Tests.Demo;
 /// <summary>Runs of the demo in-process, with the console captured as plain text.</summary>
 internal static class DemoRuns
 {
+    /// <summary>Runs <c>bnnative-demo</c> in-process with <paramref name="args"/>, capturing both streams.</summary>
+    public static CliResult Command(params string[] args) => CliResult.Of(DemoApp.Run, args);
+
     /// <summary>
     /// <see cref="DemoRunner.Prepare"/> and <see cref="DemoRunner.Run"/> with <paramref name="options"/> (the embedded
     /// spirals unless they name files), the report discarded: what the command does after parsing, on one process.

@@ -1,4 +1,4 @@
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 using BnNative.IO;
 using BnNative.Normalization;
 using BnNative.Tests.IO;

@@ -1,5 +1,5 @@
 using System.Numerics;
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 
 namespace BnNative.Tests.Demo;
 

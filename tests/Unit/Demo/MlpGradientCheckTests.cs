@@ -1,4 +1,4 @@
-using BnNative.Cli.Demo;
+using BnNative.Demo;
 using BnNative.Normalization;
 
 namespace BnNative.Tests.Demo;

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>SGD with momentum (PyTorch's form): v ← mu·v + g, p ← p − lr·v, with g the batch-mean gradient.</summary>
 internal sealed class SgdMomentum(double learningRate, double momentum)

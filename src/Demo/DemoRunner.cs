@@ -5,10 +5,10 @@ using BnNative.Normalization;
 using BnNative.Sync;
 using Spectre.Console;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
-/// What <c>bnnative demo</c> does once its options are parsed: trains the same MLP with and without batch norm, reports
+/// What <c>bnnative-demo</c> does once its options are parsed: trains the same MLP with and without batch norm, reports
 /// per-epoch numbers and the final accuracies, saves the BN states (tensorpack names) and reloads them to check that
 /// inference reproduces the accuracy, and draws the plots. Under MPI every rank trains; rank 0 alone reports and writes.
 /// </summary>
@@ -73,7 +73,7 @@ internal static class DemoRunner
         var (train, test) = data.Split(options.Seed);
         if (lead)
         {
-            console.MarkupLine($"[bold]bnnative demo[/]: {Markup.Escape(data.Name)}");
+            console.MarkupLine($"[bold]bnnative-demo[/]: {Markup.Escape(data.Name)}");
             console.MarkupLine(Markup.Escape($"Matrix products: {gemm.Description}"));
             console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,

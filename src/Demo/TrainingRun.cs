@@ -1,4 +1,4 @@
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>One epoch's numbers: mean training loss, training accuracy (training mode) and test accuracy (inference mode).</summary>
 internal sealed record EpochRecord(int Epoch, double Loss, double TrainAccuracy, double TestAccuracy);

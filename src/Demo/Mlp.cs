@@ -4,7 +4,7 @@ using BnNative.Normalization;
 using BnNative.Sync;
 using BnNative.Tensors;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
 /// The demo's multilayer perceptron, built only from BnNative pieces: dense layers (gemm over [rows, features] tensor

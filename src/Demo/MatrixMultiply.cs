@@ -1,15 +1,15 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using BnNative.Native.Blas;
 using BnNative.Tensors;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
-/// Row-major C = op(A)·op(B) (+ C) for the demo's dense layers: cblas_sgemm / cblas_dgemm from the default CBLAS
-/// library (BNNATIVE_BLAS or the first that loads), or plain loops accumulating in double when none loads.
+/// C = A·B (+ C) over tensor views for the demo's dense layers: <see cref="CblasLibrary"/>'s gemm over views
+/// (cblas_sgemm / cblas_dgemm) from the default CBLAS library (BNNATIVE_BLAS or the first that loads), or plain loops
+/// accumulating in double when none loads.
 /// </summary>
-internal sealed unsafe class MatrixMultiply
+internal sealed class MatrixMultiply
 {
     private readonly CblasLibrary? _blas;
 
@@ -55,60 +55,38 @@ internal sealed unsafe class MatrixMultiply
     }
 
     /// <summary>
-    /// C ← A·B + (accumulate ? C : 0) over rank-2 tensor views. A and B may be row-major or transposed views
-    /// (<see cref="TensorView{T}.Permute"/>) of row-major matrices: whichever of their strides is 1 decides the CBLAS
-    /// transpose flag, the other is the leading dimension. C must have unit column stride.
+    /// C ← A·B + (accumulate ? C : 0) over rank-2 tensor views: <see cref="CblasLibrary.Gemm(float, TensorView{float}, TensorView{float}, float, TensorView{float})"/>
+    /// when a library loaded, so transposed views (<see cref="TensorView{T}.Permute"/>) and sub-matrices go to CBLAS in
+    /// place. The managed loops accept the same views (<see cref="CblasMatrixLayout.Of"/>: a unit stride on one axis) and
+    /// reject the same lengths, so the demo behaves alike with and without BLAS.
     /// </summary>
-    /// <exception cref="ArgumentException">Not rank 2, mismatched lengths, or a view with no unit stride.</exception>
+    /// <exception cref="ArgumentException">Not rank 2, mismatched lengths, or a view with no unit stride (and with BLAS, c sharing elements with a or b).</exception>
     public void Multiply<T>(TensorView<T> a, TensorView<T> b, TensorView<T> c, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (a.Rank != 2 || b.Rank != 2 || c.Rank != 2)
+        if (_blas is not null)
         {
-            throw new ArgumentException("Matrix products need rank-2 views.");
+            if (typeof(T) == typeof(float))
+            {
+                _blas.Gemm(1f, (TensorView<float>)(object)a, (TensorView<float>)(object)b, accumulate ? 1f : 0f, (TensorView<float>)(object)c);
+            }
+            else
+            {
+                _blas.Gemm(1d, (TensorView<double>)(object)a, (TensorView<double>)(object)b, accumulate ? 1d : 0d, (TensorView<double>)(object)c);
+            }
+
+            return;
         }
 
+        _ = CblasMatrixLayout.Of(a);
+        _ = CblasMatrixLayout.Of(b);
+        _ = CblasMatrixLayout.Of(c);
         int m = a.Lengths[0];
         int k = a.Lengths[1];
         int n = b.Lengths[1];
         if (b.Lengths[0] != k || c.Lengths[0] != m || c.Lengths[1] != n)
         {
             throw new ArgumentException($"Cannot multiply [{m}, {k}] by [{b.Lengths[0]}, {n}] into [{c.Lengths[0]}, {c.Lengths[1]}].");
-        }
-
-        if (m == 0 || n == 0)
-        {
-            return;
-        }
-
-        var (transA, lda) = Layout(a, "a");
-        var (transB, ldb) = Layout(b, "b");
-        var (transC, ldc) = Layout(c, "c");
-        if (transC && m > 1)
-        {
-            throw new ArgumentException("c must be row-major (unit column stride).", nameof(c));
-        }
-
-        if (_blas is not null)
-        {
-            fixed (T* pa = &MemoryMarshal.GetReference(a.Memory.Span))
-            fixed (T* pb = &MemoryMarshal.GetReference(b.Memory.Span))
-            fixed (T* pc = &MemoryMarshal.GetReference(c.Memory.Span))
-            {
-                T* sa = pa + a.Shape.Offset;
-                T* sb = pb + b.Shape.Offset;
-                T* sc = pc + c.Shape.Offset;
-                if (typeof(T) == typeof(float))
-                {
-                    _blas.Gemm(transA, transB, m, n, k, 1f, (float*)sa, lda, (float*)sb, ldb, accumulate ? 1f : 0f, (float*)sc, ldc);
-                }
-                else
-                {
-                    _blas.Gemm(transA, transB, m, n, k, 1d, (double*)sa, lda, (double*)sb, ldb, accumulate ? 1d : 0d, (double*)sc, ldc);
-                }
-            }
-
-            return;
         }
 
         for (int i = 0; i < m; i++)
@@ -124,24 +102,5 @@ internal sealed unsafe class MatrixMultiply
                 c[i, j] = T.CreateTruncating(sum);
             }
         }
-    }
-
-    /// <summary>How CBLAS sees a rank-2 view: transposed or not, and the leading dimension (at least 1).</summary>
-    private static (bool Transposed, int Leading) Layout<T>(TensorView<T> view, string name)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        long rowStride = view.Shape.Stride(0);
-        long columnStride = view.Shape.Stride(1);
-        if (columnStride == 1 || view.Lengths[1] == 1)
-        {
-            return (false, checked((int)Math.Max(Math.Max(rowStride, view.Lengths[1]), 1)));
-        }
-
-        if (rowStride == 1 || view.Lengths[0] == 1)
-        {
-            return (true, checked((int)Math.Max(Math.Max(columnStride, view.Lengths[0]), 1)));
-        }
-
-        throw new ArgumentException($"{name} {view.Shape} has no unit stride; copy it with ToContiguous() first.", name);
     }
 }

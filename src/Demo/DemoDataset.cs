@@ -1,7 +1,7 @@
 using System.Globalization;
 using BnNative.IO;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
 /// A classification set for the demo: features [N, D] (float32), labels in [0, K), and for data with a 2-D origin

@@ -1,7 +1,7 @@
 using BnNative.IO;
 using BnNative.Tensors;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>A network's parameters as an .npz (one float32 array per parameter, named like dense1/W), written atomically.</summary>
 internal static class ModelFile

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>A trainable array, its gradient (summed over the batch, already global under data parallelism) and the optimizer's velocity.</summary>
 internal sealed class Parameter<T>

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
 /// The demo's PNG plots (ScottPlot): loss per step with and without batch norm; the first BatchNorm layer's moving

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>Softmax cross-entropy over logits [B, K] with integer labels, computed stably (max subtracted) in double.</summary>
 internal static class SoftmaxCrossEntropy

@@ -1,8 +1,8 @@
 using BnNative.Normalization;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
-/// <summary>The settings of one demo run (the <c>bnnative demo</c> options).</summary>
+/// <summary>The settings of one demo run (the <c>bnnative-demo</c> options).</summary>
 internal sealed record DemoOptions
 {
     /// <summary>Passes over the training set. Default 40.</summary>

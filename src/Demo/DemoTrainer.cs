@@ -1,6 +1,6 @@
 using BnNative.Sync;
 
-namespace BnNative.Cli.Demo;
+namespace BnNative.Demo;
 
 /// <summary>
 /// The demo's training loop: mini-batch SGD with momentum on softmax cross-entropy, the moving statistics advanced after

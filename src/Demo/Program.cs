@@ -1,0 +1,3 @@
+using BnNative.Demo;
+
+return DemoApp.Run(args, Console.Out, Console.Error);
