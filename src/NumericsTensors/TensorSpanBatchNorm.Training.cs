@@ -1,0 +1,67 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using BnNative.Normalization;
+
+namespace BnNative.NumericsTensors;
+
+/// <summary>
+/// Batch normalization over System.Numerics.Tensors spans: training, inference and both backward passes read
+/// <see cref="ReadOnlyTensorSpan{T}"/> inputs and write <see cref="TensorSpan{T}"/> outputs in place, through the same
+/// code as <see cref="BatchNorm"/>'s <see cref="Tensors.TensorView{T}"/> overloads, so the results are bitwise the same.
+/// A <see cref="Tensor{T}"/> converts to either span implicitly and can be passed as it is.
+/// </summary>
+/// <remarks>
+/// <para>
+/// No element is copied: each span is pinned for the length of the call and its lengths and strides become a
+/// <see cref="Tensors.TensorShape"/> over the pinned elements. The channel axis comes from the config as for views
+/// (<see cref="BatchNormConfig.DataFormat"/>, <see cref="BatchNormConfig.Axis"/>), and any strides are accepted, so an
+/// NCHW buffer presented as NHWC through permuted strides is normalized in place.
+/// </para>
+/// <para>
+/// Rejected, with an <see cref="ArgumentException"/> naming the parameter: a rank-0 span; a length above
+/// <see cref="int.MaxValue"/>; a span whose first-to-last element range exceeds <see cref="int.MaxValue"/> elements; a
+/// negative stride (System.Numerics.Tensors refuses them too); an output with stride 0 on an axis longer than 1 (it would
+/// write one element many times; inputs may broadcast that way); an output whose memory range overlaps an input's (dx may be
+/// exactly dy in the backward passes). Everything else is checked as for views, with the same parameter names.
+/// </para>
+/// <para>
+/// Nothing returned keeps a pointer into a span: results hold managed copies of the statistics only, and the backward
+/// pass takes the input again.
+/// </para>
+/// </remarks>
+public static partial class TensorSpanBatchNorm
+{
+    /// <summary>
+    /// One training step: y = gamma·(x − mu)/sqrt(s2 + eps) + beta with the batch statistics (s2 biased), written into
+    /// <paramref name="destination"/>, and the moving-statistics update per <see cref="BatchNormConfig.EmaUpdate"/>; as
+    /// <see cref="BatchNorm.Train{T}(Tensors.TensorView{T}, BatchNormState{T}, BatchNormConfig, Tensors.TensorView{T})"/>.
+    /// </summary>
+    /// <param name="x">Input, rank ≥ 2, any non-negative strides (0 broadcasts an axis).</param>
+    /// <param name="state">Current state; its channel count must match the input's channel axis.</param>
+    /// <param name="config">Settings; null for tensorpack's defaults.</param>
+    /// <param name="destination">Output with the input's lengths, any strides that address each element once; its memory
+    /// range must not overlap <paramref name="x"/>'s. Elements it does not address are never touched.</param>
+    /// <returns>The next state, the batch moments and what <see cref="Backward{T}"/> needs.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">A span the type comment rejects (<c>x</c>, <c>destination</c>); as the view overload:
+    /// bad rank, empty reduction, n &lt; 2 with an unbiased moving variance, non-finite values under CheckFinite (<c>x</c>),
+    /// a channel count that differs from the state (<c>state</c>), other lengths (<c>destination</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The configured axis is out of range (<c>axis</c>).</exception>
+    /// <exception cref="NonFiniteStatisticsException">As the view overload; <paramref name="destination"/> is then left untouched.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    public static unsafe TensorSpanTrainResult<T> Train<T>(
+        ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
+        var output = SpanOperand<T>.Of(destination.Lengths, destination.Strides, nameof(destination), output: true);
+        fixed (T* inputStart = x)
+        fixed (T* outputStart = destination)
+        {
+            using (PinnedCall<T>.Forward(input, inputStart, output, outputStart))
+            {
+                return new TensorSpanTrainResult<T>(BatchNorm.Train(input.View, state, config, output.View), input);
+            }
+        }
+    }
+}
