@@ -20,18 +20,13 @@ public static partial class TensorSpanBatchNorm
     /// empty input or non-finite values under CheckFinite (<c>x</c>); channel count ≠ state (<c>state</c>); other lengths (<c>destination</c>).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The configured axis is out of range (<c>axis</c>).</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public static unsafe void Infer<T>(ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination)
+    public static void Infer<T>(ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
-        var output = SpanOperand<T>.Of(destination.Lengths, destination.Strides, nameof(destination), output: true);
-        fixed (T* inputStart = x)
-        fixed (T* outputStart = destination)
+        Forward(x, destination, (input, output) =>
         {
-            using (PinnedCall<T>.Forward(input, inputStart, output, outputStart))
-            {
-                BatchNorm.Infer(input.View, state, config, output.View);
-            }
-        }
+            BatchNorm.Infer(input.View, state, config, output.View);
+            return output;
+        });
     }
 }

@@ -49,8 +49,17 @@ public static partial class TensorSpanBatchNorm
     /// <exception cref="ArgumentOutOfRangeException">The configured axis is out of range (<c>axis</c>).</exception>
     /// <exception cref="NonFiniteStatisticsException">As the view overload; <paramref name="destination"/> is then left untouched.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public static unsafe TensorSpanTrainResult<T> Train<T>(
+    public static TensorSpanTrainResult<T> Train<T>(
         ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Forward(x, destination, (input, output) => new TensorSpanTrainResult<T>(BatchNorm.Train(input.View, state, config, output.View), input));
+
+    /// <summary>
+    /// Maps <paramref name="x"/> and <paramref name="destination"/>, pins them, checks they are apart and runs
+    /// <paramref name="pass"/> on their views, which are detached again when it returns.
+    /// </summary>
+    private static unsafe TResult Forward<T, TResult>(
+        ReadOnlyTensorSpan<T> x, TensorSpan<T> destination, Func<SpanOperand<T>, SpanOperand<T>, TResult> pass)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
@@ -60,7 +69,7 @@ public static partial class TensorSpanBatchNorm
         {
             using (PinnedCall<T>.Forward(input, inputStart, output, outputStart))
             {
-                return new TensorSpanTrainResult<T>(BatchNorm.Train(input.View, state, config, output.View), input);
+                return pass(input, output);
             }
         }
     }
