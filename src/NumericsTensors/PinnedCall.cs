@@ -1,4 +1,5 @@
 using System.Numerics;
+using BnNative.Sync;
 
 namespace BnNative.NumericsTensors;
 
@@ -14,26 +15,48 @@ internal readonly unsafe struct PinnedCall<T> : IDisposable
 
     private PinnedCall(PinnedSpanMemory<T>[] attached) => _attached = attached;
 
-    /// <summary>A forward pass: <paramref name="output"/> is written from <paramref name="input"/>, so their memory must be apart.</summary>
+    /// <summary>
+    /// A forward pass: <paramref name="output"/> is written from <paramref name="input"/>, so their memory must be apart.
+    /// A failed check fails <paramref name="sync"/> too.
+    /// </summary>
     /// <exception cref="ArgumentException">The output's memory range overlaps the input's.</exception>
-    public static PinnedCall<T> Forward(SpanOperand<T> input, T* inputStart, SpanOperand<T> output, T* outputStart)
+    public static PinnedCall<T> Forward(SpanOperand<T> input, T* inputStart, SpanOperand<T> output, T* outputStart, IStatisticsExchange? sync)
     {
-        output.CheckApart(outputStart, input, inputStart);
-        return Attach((input, (nint)inputStart), (output, (nint)outputStart));
+        try
+        {
+            output.CheckApart(outputStart, input, inputStart);
+            return Attach((input, (nint)inputStart), (output, (nint)outputStart));
+        }
+        catch (Exception ex) when (sync is not null)
+        {
+            // Checked before the first collective: the other workers wait there for this one, so tell them it failed.
+            sync.Fail(ex);
+            throw;
+        }
     }
 
     /// <summary>
     /// A backward pass: dx (<paramref name="inputGradient"/>) is written from x and dy, so its memory must be apart from
-    /// x's and apart from dy's, or be exactly dy.
+    /// x's and apart from dy's, or be exactly dy. A failed check fails <paramref name="sync"/> too.
     /// </summary>
     /// <exception cref="ArgumentException">dx overlaps x, or overlaps dy without being it.</exception>
     /// <exception cref="InvalidOperationException">An operand is attached already (the same training step on another thread).</exception>
     public static PinnedCall<T> Backward(
-        SpanOperand<T> outputGradient, T* outputGradientStart, SpanOperand<T> input, T* inputStart, SpanOperand<T> inputGradient, T* inputGradientStart)
+        SpanOperand<T> outputGradient, T* outputGradientStart, SpanOperand<T> input, T* inputStart, SpanOperand<T> inputGradient, T* inputGradientStart,
+        IStatisticsExchange? sync)
     {
-        inputGradient.CheckApart(inputGradientStart, input, inputStart);
-        inputGradient.CheckApartOrSame(inputGradientStart, outputGradient, outputGradientStart);
-        return Attach((outputGradient, (nint)outputGradientStart), (input, (nint)inputStart), (inputGradient, (nint)inputGradientStart));
+        try
+        {
+            inputGradient.CheckApart(inputGradientStart, input, inputStart);
+            inputGradient.CheckApartOrSame(inputGradientStart, outputGradient, outputGradientStart);
+            return Attach((outputGradient, (nint)outputGradientStart), (input, (nint)inputStart), (inputGradient, (nint)inputGradientStart));
+        }
+        catch (Exception ex) when (sync is not null)
+        {
+            // Checked before the first collective: the other workers wait there for this one, so tell them it failed.
+            sync.Fail(ex);
+            throw;
+        }
     }
 
     /// <summary>Detaches every operand.</summary>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using BnNative.Normalization;
+using BnNative.Sync;
 
 namespace BnNative.NumericsTensors;
 
@@ -24,25 +25,12 @@ public static partial class TensorSpanBatchNorm
     /// <exception cref="ArgumentException">A span <see cref="TensorSpanBatchNorm"/> rejects (<c>dy</c>, <c>x</c>, <c>inputGradient</c>);
     /// <paramref name="x"/> has other lengths or strides than the step's input (<c>x</c>); other lengths (<c>dy</c>, <c>inputGradient</c>).</exception>
     /// <exception cref="InvalidOperationException">Another backward pass of the same <paramref name="train"/> is running on another thread.</exception>
-    public static unsafe ParameterGradients<T> Backward<T>(
+    public static ParameterGradients<T> Backward<T>(
         ReadOnlyTensorSpan<T> dy, ReadOnlyTensorSpan<T> x, TensorSpanTrainResult<T> train, TensorSpan<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(train);
-        var outputGradient = SpanOperand<T>.Of(dy.Lengths, dy.Strides, nameof(dy), output: false);
-        var input = train.Input;
-        input.CheckSameGeometry(SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false));
-        var result = SpanOperand<T>.Of(inputGradient.Lengths, inputGradient.Strides, nameof(inputGradient), output: true);
-        fixed (T* outputGradientStart = dy)
-        fixed (T* inputStart = x)
-        fixed (T* resultStart = inputGradient)
-        {
-            using (PinnedCall<T>.Backward(outputGradient, outputGradientStart, input, inputStart, result, resultStart))
-            {
-                var gradients = BatchNorm.Backward(outputGradient.View, train.Step, result.View);
-                return new ParameterGradients<T>(gradients.GammaGradient, gradients.BetaGradient);
-            }
-        }
+        return Gradients(dy, x, inputGradient, train.Input, train.Exchange, (outputGradient, _, result) => BatchNorm.Backward(outputGradient.View, train.Step, result.View));
     }
 
     /// <summary>
@@ -61,20 +49,48 @@ public static partial class TensorSpanBatchNorm
     /// <exception cref="ArgumentException">A span <see cref="TensorSpanBatchNorm"/> rejects; as <see cref="Infer{T}"/> for <paramref name="x"/>
     /// and <paramref name="state"/>; other lengths (<c>dy</c>, <c>inputGradient</c>).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The configured axis is out of range (<c>axis</c>).</exception>
-    public static unsafe ParameterGradients<T> BackwardInference<T>(
+    public static ParameterGradients<T> BackwardInference<T>(
         ReadOnlyTensorSpan<T> dy, ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> inputGradient)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Gradients(dy, x, inputGradient, null, null, (outputGradient, input, result) =>
+            BatchNorm.BackwardInference(outputGradient.View, input.View, state, config, result.View));
+
+    /// <summary>
+    /// Maps dy, x and dx, pins them, checks dx is apart from both (or exactly dy) and runs <paramref name="pass"/> on their
+    /// views, which are detached again when it returns. With <paramref name="trainedInput"/> x must have the training
+    /// step's geometry and is read through the step's retained input view; without, x is mapped afresh. A failed check
+    /// fails <paramref name="sync"/> too.
+    /// </summary>
+    private static unsafe ParameterGradients<T> Gradients<T>(
+        ReadOnlyTensorSpan<T> dy, ReadOnlyTensorSpan<T> x, TensorSpan<T> inputGradient, SpanOperand<T>? trainedInput, IStatisticsExchange? sync,
+        Func<SpanOperand<T>, SpanOperand<T>, SpanOperand<T>, BatchNormGradients<T>> pass)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var outputGradient = SpanOperand<T>.Of(dy.Lengths, dy.Strides, nameof(dy), output: false);
-        var input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
-        var result = SpanOperand<T>.Of(inputGradient.Lengths, inputGradient.Strides, nameof(inputGradient), output: true);
+        SpanOperand<T> outputGradient;
+        SpanOperand<T> input;
+        SpanOperand<T> result;
+        try
+        {
+            outputGradient = SpanOperand<T>.Of(dy.Lengths, dy.Strides, nameof(dy), output: false);
+            input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
+            trainedInput?.CheckSameGeometry(input);
+            input = trainedInput ?? input;
+            result = SpanOperand<T>.Of(inputGradient.Lengths, inputGradient.Strides, nameof(inputGradient), output: true);
+        }
+        catch (Exception ex) when (sync is not null)
+        {
+            // Checked before the first collective: the other workers wait there for this one, so tell them it failed.
+            sync.Fail(ex);
+            throw;
+        }
+
         fixed (T* outputGradientStart = dy)
         fixed (T* inputStart = x)
         fixed (T* resultStart = inputGradient)
         {
-            using (PinnedCall<T>.Backward(outputGradient, outputGradientStart, input, inputStart, result, resultStart))
+            using (PinnedCall<T>.Backward(outputGradient, outputGradientStart, input, inputStart, result, resultStart, sync))
             {
-                var gradients = BatchNorm.BackwardInference(outputGradient.View, input.View, state, config, result.View);
+                var gradients = pass(outputGradient, input, result);
                 return new ParameterGradients<T>(gradients.GammaGradient, gradients.BetaGradient);
             }
         }

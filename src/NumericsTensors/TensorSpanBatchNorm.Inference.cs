@@ -23,7 +23,7 @@ public static partial class TensorSpanBatchNorm
     public static void Infer<T>(ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Forward(x, destination, (input, output) =>
+        Forward(x, destination, null, (input, output) =>
         {
             BatchNorm.Infer(input.View, state, config, output.View);
             return output;

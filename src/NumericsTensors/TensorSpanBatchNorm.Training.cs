@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using BnNative.Normalization;
+using BnNative.Sync;
 
 namespace BnNative.NumericsTensors;
 
@@ -52,22 +53,63 @@ public static partial class TensorSpanBatchNorm
     public static TensorSpanTrainResult<T> Train<T>(
         ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward(x, destination, (input, output) => new TensorSpanTrainResult<T>(BatchNorm.Train(input.View, state, config, output.View), input));
+        Forward(x, destination, null, (input, output) => new TensorSpanTrainResult<T>(BatchNorm.Train(input.View, state, config, output.View), input, null));
+
+    /// <summary>
+    /// A synchronized training step, as
+    /// <see cref="BatchNorm.Train{T}(Tensors.TensorView{T}, BatchNormState{T}, BatchNormConfig, Tensors.TensorView{T}, IStatisticsExchange)"/>:
+    /// every worker of <paramref name="sync"/> calls it with its own part of the batch (any size, including no samples) and
+    /// the same state and config; all normalize with the same global statistics (merged in rank order) and return the same
+    /// next state. The backward pass of the result is collective too. A span this worker's checks reject fails the
+    /// exchange before the exception reaches the caller, so no other worker waits for it.
+    /// </summary>
+    /// <param name="x">This worker's part of the batch.</param>
+    /// <param name="state">Current state (the same on every worker).</param>
+    /// <param name="config">Settings; null for tensorpack's defaults. <see cref="BatchNormConfig.VirtualBatchSize"/> must be null.</param>
+    /// <param name="destination">As for the plain overload.</param>
+    /// <param name="sync">The exchange this worker belongs to.</param>
+    /// <returns>The next state, the global batch moments and what <see cref="Backward{T}"/> needs.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="sync"/> or <paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Train{T}(ReadOnlyTensorSpan{T}, BatchNormState{T}, BatchNormConfig, TensorSpan{T})"/>
+    /// (the global count decides n = 0 and n &lt; 2 errors), or a virtual batch size was configured.</exception>
+    /// <exception cref="NonFiniteStatisticsException">As the plain overload, decided on the merged statistics, on every worker alike.</exception>
+    /// <exception cref="StatisticsExchangeException">The workers disagree on channel count or element type, or another worker failed.</exception>
+    public static TensorSpanTrainResult<T> Train<T>(
+        ReadOnlyTensorSpan<T> x, BatchNormState<T> state, BatchNormConfig? config, TensorSpan<T> destination, IStatisticsExchange sync)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(sync);
+        return Forward(
+            x, destination, sync, (input, output) => new TensorSpanTrainResult<T>(BatchNorm.Train(input.View, state, config, output.View, sync), input, sync));
+    }
 
     /// <summary>
     /// Maps <paramref name="x"/> and <paramref name="destination"/>, pins them, checks they are apart and runs
-    /// <paramref name="pass"/> on their views, which are detached again when it returns.
+    /// <paramref name="pass"/> on their views, which are detached again when it returns. A failed check fails
+    /// <paramref name="sync"/> too.
     /// </summary>
     private static unsafe TResult Forward<T, TResult>(
-        ReadOnlyTensorSpan<T> x, TensorSpan<T> destination, Func<SpanOperand<T>, SpanOperand<T>, TResult> pass)
+        ReadOnlyTensorSpan<T> x, TensorSpan<T> destination, IStatisticsExchange? sync, Func<SpanOperand<T>, SpanOperand<T>, TResult> pass)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
-        var output = SpanOperand<T>.Of(destination.Lengths, destination.Strides, nameof(destination), output: true);
+        SpanOperand<T> input;
+        SpanOperand<T> output;
+        try
+        {
+            input = SpanOperand<T>.Of(x.Lengths, x.Strides, nameof(x), output: false);
+            output = SpanOperand<T>.Of(destination.Lengths, destination.Strides, nameof(destination), output: true);
+        }
+        catch (Exception ex) when (sync is not null)
+        {
+            // Checked before the first collective: the other workers wait there for this one, so tell them it failed.
+            sync.Fail(ex);
+            throw;
+        }
+
         fixed (T* inputStart = x)
         fixed (T* outputStart = destination)
         {
-            using (PinnedCall<T>.Forward(input, inputStart, output, outputStart))
+            using (PinnedCall<T>.Forward(input, inputStart, output, outputStart, sync))
             {
                 return pass(input, output);
             }

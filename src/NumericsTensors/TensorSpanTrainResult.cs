@@ -2,6 +2,7 @@ using System.Numerics;
 using BnNative.Collections;
 using BnNative.Moments;
 using BnNative.Normalization;
+using BnNative.Sync;
 
 namespace BnNative.NumericsTensors;
 
@@ -17,10 +18,11 @@ namespace BnNative.NumericsTensors;
 public sealed class TensorSpanTrainResult<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal TensorSpanTrainResult(BatchNormTrainResult<T> step, SpanOperand<T> input)
+    internal TensorSpanTrainResult(BatchNormTrainResult<T> step, SpanOperand<T> input, IStatisticsExchange? exchange)
     {
         Step = step;
         Input = input;
+        Exchange = exchange;
     }
 
     /// <summary>
@@ -60,4 +62,7 @@ public sealed class TensorSpanTrainResult<T>
 
     /// <summary>The input's geometry and memory, attached again to the input span of the backward pass.</summary>
     internal SpanOperand<T> Input { get; }
+
+    /// <summary>The exchange of a synchronized step (its backward pass is collective, and its failed checks fail the peers); null otherwise.</summary>
+    internal IStatisticsExchange? Exchange { get; }
 }

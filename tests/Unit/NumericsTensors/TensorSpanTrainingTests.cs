@@ -111,11 +111,15 @@ public sealed class TensorSpanTrainingTests
         var fromCopy = layout.Filled(0f);
 
         var first = TensorSpanBatchNorm.Backward(layout.Span(dy), layout.Span(x), train, layout.Span(fromOriginal));
-        Array.Clear(x);
+        Array.Fill(x, 3f);
         var second = TensorSpanBatchNorm.Backward(layout.Span(dy), layout.Span(copy), train, layout.Span(fromCopy));
+        var changed = TensorSpanBatchNorm.Backward(layout.Span(dy), layout.Span(x), train, layout.Span(layout.Filled(0f)));
 
         BitsAssert.Equal(fromOriginal, fromCopy, "dx");
         Assert.Equal(first, second);
+
+        // Nothing of x was kept from the step: the pass reads the span it is given (here one changed since).
+        Assert.NotEqual(first.GammaGradient, changed.GammaGradient);
     }
 
     private static IEnumerable<BatchNormConfig> Configs(string backend, bool channelsFirst)
