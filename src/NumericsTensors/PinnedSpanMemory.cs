@@ -19,6 +19,12 @@ internal sealed unsafe class PinnedSpanMemory<T> : MemoryManager<T>
     /// <summary>Creates detached memory of <paramref name="length"/> elements.</summary>
     public PinnedSpanMemory(int length) => _length = length;
 
+    /// <summary>
+    /// What pins the elements, when that is an object (a <see cref="PinnedTensorView{T}"/>): referenced here so that it
+    /// stays reachable, and its finalizer cannot unpin the elements, while any view of this memory is.
+    /// </summary>
+    public object? Owner { get; set; }
+
     /// <summary>The whole memory, created without touching the elements (so even while detached).</summary>
     public Memory<T> Whole => CreateMemory(_length);
 
