@@ -6,7 +6,7 @@ using BnNative.Sync;
 namespace BnNative.NumericsTensors;
 
 /// <summary>
-/// Batch normalization over System.Numerics.Tensors spans: training, inference and both backward passes read
+/// Batch normalization over System.Numerics.Tensors spans: training (plain or synchronized), inference and both backward passes read
 /// <see cref="ReadOnlyTensorSpan{T}"/> inputs and write <see cref="TensorSpan{T}"/> outputs in place, through the same
 /// code as <see cref="BatchNorm"/>'s <see cref="Tensors.TensorView{T}"/> overloads, so the results are bitwise the same.
 /// A <see cref="Tensor{T}"/> converts to either span implicitly and can be passed as it is.
@@ -21,7 +21,8 @@ namespace BnNative.NumericsTensors;
 /// <para>
 /// Rejected, with an <see cref="ArgumentException"/> naming the parameter: a rank-0 span; a length above
 /// <see cref="int.MaxValue"/>; a span whose first-to-last element range exceeds <see cref="int.MaxValue"/> elements; a
-/// negative stride (System.Numerics.Tensors refuses them too); an output with stride 0 on an axis longer than 1 (it would
+/// total element count above <see cref="long.MaxValue"/>; a negative stride (System.Numerics.Tensors refuses these two
+/// itself); an output with stride 0 on an axis longer than 1 (it would
 /// write one element many times; inputs may broadcast that way); an output whose memory range overlaps an input's (dx may be
 /// exactly dy in the backward passes). Everything else is checked as for views, with the same parameter names.
 /// </para>

@@ -172,6 +172,20 @@ public sealed unsafe class TensorSpanValidationTests
     }
 
     [Fact]
+    public void NonFiniteStatisticsLeaveTheDestinationUntouched()
+    {
+        var x = Filled(12);
+        x[4] = float.PositiveInfinity;
+        var y = new float[12];
+        Array.Fill(y, -3f);
+
+        var error = Assert.Throws<NonFiniteStatisticsException>(() => TensorSpanBatchNorm.Train(Dense(x, 4, 3), Three, null, Dense(y, 4, 3)));
+
+        Assert.Equal("x", error.ParamName);
+        Assert.All(y, value => Assert.Equal(-3f, value));
+    }
+
+    [Fact]
     public void NullsAndUnsupportedElementTypesAreRejected()
     {
         ParamAssert.Throws<ArgumentNullException>("state", () => TensorSpanBatchNorm.Train(Dense(Filled(12), 4, 3), null!, null, Dense(new float[12], 4, 3)));
