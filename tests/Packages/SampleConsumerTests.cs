@@ -3,18 +3,30 @@ using System.Diagnostics;
 namespace BnNative.Tests.Packages;
 
 /// <summary>
-/// samples/Consumer built as a user would build it: package references restored from the local feed the Pack target
-/// wrote (artifacts/packages) into a fresh packages folder, then run; a package that is missing a file, a dependency or
-/// a working native backend fails here.
+/// The samples built as a user would build them: package references restored from the local feed the Pack target wrote
+/// (artifacts/packages) into a fresh packages folder, then run. samples/Consumer uses BnNative.Core and BnNative.Native;
+/// samples/Interop uses BnNative.MathNet, BnNative.NumericsTensors and BnNative.Testing (and through them Core and
+/// Native). A package that is missing a file, a dependency or a working native backend fails here.
 /// </summary>
 public sealed class SampleConsumerTests
 {
-    [Fact]
-    public void SampleConsumerRestoresThePackagesAndItsChecksHold()
+    /// <summary>Each sample's folder, the packages it references, and the line it prints when every check holds.</summary>
+    public static TheoryData<string, string[], string> Samples => new()
     {
-        _ = Repository.PackedFile($"BnNative.Core.{Repository.Version}.nupkg");
-        _ = Repository.PackedFile($"BnNative.Native.{Repository.Version}.nupkg");
-        string sample = Path.Combine(Repository.Root, "samples", "Consumer");
+        { "Consumer", ["BnNative.Core", "BnNative.Native"], "sample consumer: every check holds" },
+        { "Interop", ["BnNative.MathNet", "BnNative.NumericsTensors", "BnNative.Testing"], "interop sample: every check holds" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void SampleRestoresThePackagesAndItsChecksHold(string folder, string[] packages, string success)
+    {
+        foreach (string package in packages)
+        {
+            _ = Repository.PackedFile($"{package}.{Repository.Version}.nupkg");
+        }
+
+        string sample = Path.Combine(Repository.Root, "samples", folder);
         foreach (string stale in new[] { Path.Combine(Repository.Root, "artifacts", "sample-packages"), Path.Combine(sample, "obj"), Path.Combine(sample, "bin") })
         {
             if (Directory.Exists(stale))
@@ -25,12 +37,17 @@ public sealed class SampleConsumerTests
 
         var (exitCode, output) = Dotnet(Repository.Root, "run", "--project", sample, "-c", "Release", "--disable-build-servers");
 
-        Assert.True(exitCode == 0, $"The sample consumer exited with {exitCode}:\n{output}");
-        Assert.Contains($"BnNative.Core {Repository.Version}", output, StringComparison.Ordinal);
-        Assert.Contains("sample consumer: every check holds", output, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, $"samples/{folder} exited with {exitCode}:\n{output}");
+        Assert.Contains(success, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
+        if (folder == "Consumer")
+        {
+            Assert.Contains($"BnNative.Core {Repository.Version}", output, StringComparison.Ordinal);
+        }
+
         if (Environment.GetEnvironmentVariable("BNNATIVE_REQUIRE_NATIVE") == "1")
         {
-            Assert.Contains("Moments backend: cblas:", output, StringComparison.Ordinal);
+            Assert.Contains(folder == "Consumer" ? "Moments backend: cblas:" : "product on BnNative CBLAS", output, StringComparison.Ordinal);
         }
     }
 
