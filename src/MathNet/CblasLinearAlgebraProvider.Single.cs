@@ -7,7 +7,7 @@ namespace BnNative.MathNet;
 /// <content>float: the accelerated operations on the native library, the rest delegated to MathNet's managed provider.</content>
 public sealed partial class CblasLinearAlgebraProvider
 {
-    /// <summary>result ← y + alpha·x over float arrays (<c>cblas_faxpy</c> on a copy of y).</summary>
+    /// <summary>result ← y + alpha·x over float arrays (<c>cblas_saxpy</c> on a copy of y).</summary>
     /// <param name="y">The vector added to.</param>
     /// <param name="alpha">Scale of <paramref name="x"/>; 0 copies <paramref name="y"/> without reading <paramref name="x"/>.</param>
     /// <param name="x">The vector scaled; same length as <paramref name="y"/>.</param>
@@ -16,7 +16,7 @@ public sealed partial class CblasLinearAlgebraProvider
     /// <exception cref="ArgumentException">The lengths differ (the exception names the array that differs from <paramref name="y"/>).</exception>
     public void AddVectorToScaledVector(float[] y, float alpha, float[] x, float[] result) => AddScaled(y, alpha, x, result);
 
-    /// <summary>result ← alpha·x over float arrays (<c>cblas_fscal</c> on a copy of x).</summary>
+    /// <summary>result ← alpha·x over float arrays (<c>cblas_sscal</c> on a copy of x).</summary>
     /// <param name="alpha">The scale; 0 clears <paramref name="result"/> without reading <paramref name="x"/>, 1 copies.</param>
     /// <param name="x">The values.</param>
     /// <param name="result">Output, same length; may be <paramref name="x"/>.</param>
@@ -24,7 +24,7 @@ public sealed partial class CblasLinearAlgebraProvider
     /// <exception cref="ArgumentException">The lengths differ (named: <paramref name="result"/>).</exception>
     public void ScaleArray(float alpha, float[] x, float[] result) => Scale(alpha, x, result);
 
-    /// <summary>Σ x[i]·y[i] over float arrays (<c>cblas_fdot</c>); 0 when empty.</summary>
+    /// <summary>Σ x[i]·y[i] over float arrays (<c>cblas_sdot</c>); 0 when empty.</summary>
     /// <param name="x">First vector.</param>
     /// <param name="y">Second vector, same length.</param>
     /// <returns>The dot product, accumulated in float in the library's order.</returns>
@@ -33,7 +33,7 @@ public sealed partial class CblasLinearAlgebraProvider
     public float DotProduct(float[] x, float[] y) => Dot(x, y);
 
     /// <summary>
-    /// result ← x·y for column-major float matrices (<c>cblas_fgemm</c>): x is <paramref name="rowsX"/>×<paramref name="columnsX"/>,
+    /// result ← x·y for column-major float matrices (<c>cblas_sgemm</c>): x is <paramref name="rowsX"/>×<paramref name="columnsX"/>,
     /// y is <paramref name="rowsY"/>×<paramref name="columnsY"/>, result is <paramref name="rowsX"/>×<paramref name="columnsY"/>.
     /// </summary>
     /// <param name="x">Left matrix, column-major, exactly rowsX·columnsX elements.</param>
@@ -52,7 +52,7 @@ public sealed partial class CblasLinearAlgebraProvider
             Transpose.DontTranspose, Transpose.DontTranspose, 1f, x, rowsX, columnsX, y, rowsY, columnsY, 0f, result);
 
     /// <summary>
-    /// c ← alpha·op(a)·op(b) + beta·c for column-major float matrices (<c>cblas_fgemm</c>); op(m) is m, or mᵀ for
+    /// c ← alpha·op(a)·op(b) + beta·c for column-major float matrices (<c>cblas_sgemm</c>); op(m) is m, or mᵀ for
     /// Transpose and ConjugateTranspose (the same for real numbers). op(a) is M×K, op(b) K×N and c M×N.
     /// </summary>
     /// <param name="transposeA">How a enters the product.</param>

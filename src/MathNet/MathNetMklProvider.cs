@@ -6,9 +6,9 @@ using MathNet.Numerics.Providers.LinearAlgebra;
 namespace BnNative.MathNet;
 
 /// <summary>
-/// MathNet's MKL linear-algebra provider, found at run time: on Windows x64 a build for the <c>win-x64</c> runtime
-/// identifier references MathNet.Numerics.Providers.MKL (the managed provider) and MathNet.Numerics.MKL.Win-x64 (Intel's
-/// native MKL), and <see cref="TryCreate"/> creates and verifies an instance of it without installing it anywhere. This
+/// MathNet's MKL linear-algebra provider, found at run time: on Windows x64, when the application references
+/// MathNet.Numerics.Providers.MKL (the managed provider) and MathNet.Numerics.MKL.Win-x64 (Intel's native MKL), or this
+/// repository's src/MathNet is built for the <c>win-x64</c> runtime identifier, <see cref="TryCreate"/> creates and verifies an instance of it without installing it anywhere. This
 /// assembly never names the MKL assembly at compile time, so it builds on every platform; elsewhere
 /// <see cref="TryCreate"/> returns false with the reason.
 /// </summary>
@@ -41,7 +41,7 @@ public static class MathNetMklProvider
         if (!supportedPlatform)
         {
             reason = $"MathNet's MKL provider runs on Windows x64 only (packages MathNet.Numerics.Providers.MKL and "
-                + $"MathNet.Numerics.MKL.Win-x64, referenced when BnNative.MathNet is built for the win-x64 runtime identifier); "
+                + $"MathNet.Numerics.MKL.Win-x64, which the application references); "
                 + $"this process is {RuntimeInformation.RuntimeIdentifier} ({RuntimeInformation.OSDescription}). "
                 + "Use the CBLAS matrix multiply instead (MatrixMultiplyBackend.Cblas, the default), which runs on MKL too when "
                 + $"BNNATIVE_BLAS=mkl finds Intel's library.";
@@ -61,9 +61,10 @@ public static class MathNetMklProvider
 
         if (candidate is null)
         {
-            reason = $"MathNet's MKL provider type {creatorTypeName} was not found. Build or publish for the win-x64 runtime "
-                + "identifier (dotnet build -r win-x64), which adds the MathNet.Numerics.Providers.MKL and "
-                + "MathNet.Numerics.MKL.Win-x64 package references.";
+            reason = $"MathNet's MKL provider type {creatorTypeName} was not found. Add the packages "
+                + "MathNet.Numerics.Providers.MKL (5.0.0) and MathNet.Numerics.MKL.Win-x64 (3.0.0) to the application: the "
+                + "BnNative.MathNet package does not depend on them (in this repository, a build of src/MathNet with -r win-x64 "
+                + "references them).";
             return false;
         }
 

@@ -8,7 +8,8 @@ public enum MatrixMultiplyBackend
 
     /// <summary>
     /// MathNet's own MKL provider (packages MathNet.Numerics.Providers.MKL and MathNet.Numerics.MKL.Win-x64): Windows x64
-    /// only, and only in a build for the win-x64 runtime identifier, which references those packages. Elsewhere asking
+    /// only, and only when the application references those packages (BnNative.MathNet does not depend on them; this
+    /// repository's build of src/MathNet for the win-x64 runtime identifier does reference them). Elsewhere asking
     /// for it fails with the reason (<see cref="MathNetMklProvider.TryCreate"/>).
     /// </summary>
     MathNetMkl = 1,

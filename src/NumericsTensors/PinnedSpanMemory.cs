@@ -13,17 +13,13 @@ internal sealed unsafe class PinnedSpanMemory<T> : MemoryManager<T>
     where T : unmanaged
 {
     private readonly int _length;
-    private T* _pointer;
+    // The attached elements' address, 0 while detached; read once per access, so an access that races a detach either
+    // sees the address (the caller's pin is still in place for that call) or throws, never a null-based span.
+    private nint _address;
     private int _attached;
 
     /// <summary>Creates detached memory of <paramref name="length"/> elements.</summary>
     public PinnedSpanMemory(int length) => _length = length;
-
-    /// <summary>
-    /// What pins the elements, when that is an object (a <see cref="PinnedTensorView{T}"/>): referenced here so that it
-    /// stays reachable, and its finalizer cannot unpin the elements, while any view of this memory is.
-    /// </summary>
-    public object? Owner { get; set; }
 
     /// <summary>The whole memory, created without touching the elements (so even while detached).</summary>
     public Memory<T> Whole => CreateMemory(_length);
@@ -41,22 +37,21 @@ internal sealed unsafe class PinnedSpanMemory<T> : MemoryManager<T>
                 "These pinned elements are in use by another call (a backward pass of the same training step runs on another thread); run one at a time.");
         }
 
-        _pointer = pointer;
+        Volatile.Write(ref _address, (nint)pointer);
     }
 
     /// <inheritdoc />
     public override Span<T> GetSpan()
     {
-        ThrowIfDetached();
-        return new Span<T>(_pointer, _length);
+        return new Span<T>(Address(), _length);
     }
 
     /// <inheritdoc />
     public override MemoryHandle Pin(int elementIndex = 0)
     {
-        ThrowIfDetached();
+        T* pointer = Address();
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)elementIndex, (uint)_length, nameof(elementIndex));
-        return new MemoryHandle(_pointer + elementIndex);
+        return new MemoryHandle(pointer + elementIndex);
     }
 
     /// <inheritdoc />
@@ -71,18 +66,25 @@ internal sealed unsafe class PinnedSpanMemory<T> : MemoryManager<T>
     /// <summary>Ends the attachment: from now on every access throws until the memory is attached again.</summary>
     public void Detach()
     {
-        _pointer = null;
+        Volatile.Write(ref _address, 0);
         Volatile.Write(ref _attached, 0);
     }
 
-    private void ThrowIfDetached()
+    /// <summary>The attached elements' address.</summary>
+    /// <exception cref="ObjectDisposedException">The memory is detached.</exception>
+    private T* Address()
     {
-        if (Volatile.Read(ref _attached) == 0)
+        nint address = Volatile.Read(ref _address);
+
+        // An empty span pins to a null address: attached, it is an empty span, not a detached one.
+        if (address == 0 && (_length != 0 || Volatile.Read(ref _attached) == 0))
         {
             throw new ObjectDisposedException(
                 nameof(PinnedSpanMemory<T>),
                 "This view's elements were pinned only for the call that made it (a tensor span, or a PinnedTensorView since disposed); "
                 + "the view must not be used after that call returns.");
         }
+
+        return (T*)address;
     }
 }

@@ -15,8 +15,9 @@ namespace BnNative.NumericsTensors;
 /// Lifetime contract: use <see cref="View"/>, and anything that keeps it (a <see cref="Normalization.BatchNormTrainResult{T}"/>,
 /// <see cref="Normalization.BatchNormGradients{T}"/>), only before <see cref="Dispose"/>. After it, the array is unpinned and every
 /// access to the view's elements throws <see cref="ObjectDisposedException"/>. The tensor itself stays usable. Pinning blocks
-/// the garbage collector from compacting around the array, so keep the scope short. A pin never disposed is released
-/// by its finalizer once neither it nor its view is reachable.
+/// the garbage collector from compacting around the array, so keep the scope short. There is no finalizer: BnNative's
+/// kernels reach the elements through raw pointers, which do not keep this object reachable, so a finalizer could unpin
+/// the array while a kernel still writes it. A pin never disposed therefore stays pinned: always dispose it.
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed unsafe class PinnedTensorView<T> : IDisposable
@@ -34,11 +35,7 @@ public sealed unsafe class PinnedTensorView<T> : IDisposable
         // The handle pins the tensor's whole array (its pointer is the array's start, not the tensor's first element, which
         // a sliced tensor moves): the first element is where the tensor's span starts, and it stays put while pinned.
         _operand.Memory.Attach((T*)Unsafe.AsPointer(ref tensor.AsTensorSpan().GetPinnableReference()));
-        _operand.Memory.Owner = this;
     }
-
-    /// <summary>Releases the pin of a view nobody disposed (nothing can read it any more: the view is unreachable too).</summary>
-    ~PinnedTensorView() => _handle.Dispose();
 
     /// <summary>The view: the tensor's lengths and strides over its pinned elements, offset 0 at its first element.</summary>
     /// <exception cref="ObjectDisposedException">This pin was disposed.</exception>
@@ -55,6 +52,5 @@ public sealed unsafe class PinnedTensorView<T> : IDisposable
         _disposed = true;
         _operand.Memory.Detach();
         _handle.Dispose();
-        GC.SuppressFinalize(this);
     }
 }
