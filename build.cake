@@ -185,6 +185,16 @@ Task("Test")
             {
                 Error("{0}: {1}", name, ex.Message);
                 failed.Add(name);
+                continue;
+            }
+
+            // A test host killed from outside (a signal, the OOM killer) can end `dotnet test` with exit code 0 and no
+            // results; .ci/run counts only the TRX files it finds, so a run without its file is a failure here.
+            var trx = data.TestResultsDir.CombineWithFilePath($"{name}.trx");
+            if (!FileExists(trx))
+            {
+                Error("{0}: dotnet test wrote no {1}; the run did not finish.", name, trx.GetFilename());
+                failed.Add(name);
             }
         }
     }
